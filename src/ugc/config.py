@@ -1,0 +1,135 @@
+"""Typed settings read from UGC_* environment variables and .env; cached, no I/O at import."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A UGC_* variable holds a bad value; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every configurable value of the service, by its UGC_ name."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="UGC_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./var/ugc.db"
+    storage_url: str = "file://./var/media"
+    queue_url: str = "inprocess"
+    data_dir: Path = Path("./var")
+
+    image_engine: Literal["local", "gemini"] = "local"
+    video_engine: Literal["local", "veo"] = "local"
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str | None = None
+    gemini_image_model: str = "gemini-3-pro-image-preview"
+    gemini_image_size: Literal["1K", "2K", "4K"] = "1K"
+    gemini_timeout_seconds: float = Field(default=120, gt=0)
+    veo_model: str = "veo-3.1-generate-preview"
+    veo_seconds: Literal[4, 6, 8] = 8
+    veo_poll_seconds: float = Field(default=10, gt=0)
+    veo_timeout_seconds: float = Field(default=600, gt=0)
+
+    secret_key: SecretStr | None = None
+    signup_credits: int = Field(default=20, ge=0)
+    image_cost: int = Field(default=5, ge=0)
+    video_cost: int = Field(default=10, ge=0)
+    max_upload_mb: float = Field(default=5, gt=0)
+
+    oidc_issuer: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_audience: str | None = None
+    oidc_authorized_parties: tuple[str, ...] = ()
+
+    sentry_dsn: SecretStr | None = None
+    public_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    retry_base_seconds: float = Field(default=2, ge=0)
+    job_max_attempts: int = Field(default=3, ge=1)
+    job_lease_seconds: int = Field(default=900, ge=5)
+    reconcile_interval_seconds: float = Field(default=30, gt=0)
+    worker_threads: int = Field(default=2, ge=1)
+    media_url_ttl_seconds: int = Field(default=3600, ge=60)
+    session_days: int = Field(default=14, ge=1)
+    login_attempts_per_window: int = Field(default=10, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if not value.startswith(("file://", "s3://", "cloudinary://")):
+            raise ValueError("must start with file://, s3:// or cloudinary://")
+        return value
+
+    @field_validator("queue_url")
+    @classmethod
+    def _known_queue(cls, value: str) -> str:
+        if value != "inprocess" and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be 'inprocess' or a redis:// URL")
+        return value
+
+    @field_validator("oidc_authorized_parties", mode="before")
+    @classmethod
+    def _split_parties(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The per-file upload limit in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """UGC_SECRET_KEY, or a key generated once into the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation error into one naming the UGC_ variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "UGC_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
