@@ -1,0 +1,1 @@
+"""Google engines: Gemini for images and Veo for videos, through google-genai."""

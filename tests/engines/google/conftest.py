@@ -1,0 +1,50 @@
+"""Fixtures for the Google engine tests: the fake Gemini server and settings pointing at it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# The fakes live in tests/fakes; make the repository root importable under importlib mode.
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from tests.fakes.fixtures import fake_gemini, fake_gemini_server  # noqa: E402
+from tests.fakes.gemini_server import FakeGemini  # noqa: E402
+
+from ugc.config import Settings, load_settings  # noqa: E402
+
+__all__ = ["fake_gemini", "fake_gemini_server"]
+
+
+@pytest.fixture
+def google_settings(fake_gemini: FakeGemini) -> Settings:
+    """Settings for the gemini/veo engines against the fake, with tiny poll intervals."""
+    return load_settings(
+        image_engine="gemini",
+        video_engine="veo",
+        gemini_timeout_seconds=5,
+        veo_poll_seconds=0.01,
+        veo_timeout_seconds=5,
+        veo_seconds=8,
+        **fake_gemini.settings_overrides(),
+    )
+
+
+class ProgressLog:
+    """A ProgressFn that remembers every report."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[str, float]] = []
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        self.reports.append((stage, fraction))
+
+
+@pytest.fixture
+def progress() -> ProgressLog:
+    """A recording progress callback."""
+    return ProgressLog()
