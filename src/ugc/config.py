@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/ugc.db"
     storage_url: str = "file://./var/media"
     queue_url: str = "inprocess"
+    queue_namespace: str = "ugc"
     data_dir: Path = Path("./var")
 
     image_engine: Literal["local", "gemini"] = "local"
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
 
     retry_base_seconds: float = Field(default=2, ge=0)
     job_max_attempts: int = Field(default=3, ge=1)
-    job_lease_seconds: int = Field(default=900, ge=5)
+    job_lease_seconds: int = Field(default=60, ge=2)
     reconcile_interval_seconds: float = Field(default=30, gt=0)
     worker_threads: int = Field(default=2, ge=1)
     media_url_ttl_seconds: int = Field(default=3600, ge=60)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from ugc.engines.base import ImageEngine, VideoEngine
@@ -26,21 +25,14 @@ def _load(dotted: str) -> Any:
     return getattr(importlib.import_module(module_name), attr)
 
 
-@lru_cache(maxsize=8)
-def _image_engine(name: str, settings: Settings) -> ImageEngine:
-    return cast(ImageEngine, _load(IMAGE_ENGINES[name])(settings))
+def build_image_engine(settings: Settings) -> ImageEngine:
+    """A new instance of the image engine named by UGC_IMAGE_ENGINE.
+
+    Engines may hold clients bound to an event loop, so each loop builds its own.
+    """
+    return cast(ImageEngine, _load(IMAGE_ENGINES[settings.image_engine])(settings))
 
 
-@lru_cache(maxsize=8)
-def _video_engine(name: str, settings: Settings) -> VideoEngine:
-    return cast(VideoEngine, _load(VIDEO_ENGINES[name])(settings))
-
-
-def get_image_engine(settings: Settings) -> ImageEngine:
-    """The image engine named by UGC_IMAGE_ENGINE, built once per settings object."""
-    return _image_engine(settings.image_engine, settings)
-
-
-def get_video_engine(settings: Settings) -> VideoEngine:
-    """The video engine named by UGC_VIDEO_ENGINE, built once per settings object."""
-    return _video_engine(settings.video_engine, settings)
+def build_video_engine(settings: Settings) -> VideoEngine:
+    """A new instance of the video engine named by UGC_VIDEO_ENGINE."""
+    return cast(VideoEngine, _load(VIDEO_ENGINES[settings.video_engine])(settings))

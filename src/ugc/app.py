@@ -1,0 +1,151 @@
+"""create_app(): routers, error rendering, static files and the job system's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ugc import __version__
+from ugc.auth.ratelimit import LoginRateLimiter
+from ugc.auth.router import router as auth_router
+from ugc.community.router import router as community_router
+from ugc.config import Settings, get_settings
+from ugc.credits.router import router as credits_router
+from ugc.db.engine import Database
+from ugc.errors import UGCError
+from ugc.jobs.queue import DramatiqQueue
+from ugc.jobs.reconciler import reconcile_forever
+from ugc.observability import MetricsMiddleware, configure_sentry
+from ugc.projects.presenter import ProjectPresenter
+from ugc.projects.router import router as projects_router
+from ugc.storage.factory import build_storage
+from ugc.storage.router import router as media_router
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    """One readable sentence from pydantic's error list."""
+    parts = []
+    for error in exc.errors()[:3]:
+        field = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{field}: {error.get('msg', 'invalid')}" if field else error.get("msg", ""))
+    return "; ".join(parts) or "The request is not valid."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves as {"error", "detail"}; pages may override for HTML clients."""
+
+    @app.exception_handler(UGCError)
+    async def ugc_error(request: Request, exc: UGCError) -> Response:
+        return _error(exc.status_code, exc.code, exc.detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _error(422, "invalid_input", _validation_detail(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404:
+            detail = "Nothing lives at this address."
+        return _error(exc.status_code, code, detail, getattr(exc, "headers", None))
+
+
+def _add_operational_routes(app: FastAPI) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        try:
+            async with request.app.state.db.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("readiness check failed")
+            return _error(503, "not_ready", "The database is not reachable.")
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    queue: DramatiqQueue = app.state.queue
+    if queue.is_embedded:
+        queue.start_worker()
+    reconciler = asyncio.create_task(
+        reconcile_forever(
+            app.state.db,
+            queue,
+            interval=settings.reconcile_interval_seconds,
+            embedded=queue.is_embedded,
+        )
+    )
+    try:
+        yield
+    finally:
+        reconciler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reconciler
+        await asyncio.to_thread(queue.stop_worker)
+        await app.state.db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole web service, configured by `settings` (default: the environment)."""
+    settings = settings or get_settings()
+    configure_sentry(settings)
+    app = FastAPI(title="UGC Studio", version=__version__, lifespan=_lifespan)
+    secret = settings.resolved_secret_key()
+    app.state.settings = settings
+    app.state.secret_key = secret
+    app.state.db = Database(settings.database_url)
+    app.state.storage = build_storage(settings, secret)
+    app.state.queue = DramatiqQueue(settings, secret)
+    app.state.presenter = ProjectPresenter(
+        app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
+    )
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_attempts_per_window, settings.login_window_seconds
+    )
+    app.state.oidc = None
+    if settings.oidc_issuer:
+        from ugc.auth.oidc import OidcVerifier
+
+        app.state.oidc = OidcVerifier(settings)
+    app.add_middleware(MetricsMiddleware)
+    install_error_handlers(app)
+    for router in (auth_router, credits_router, projects_router, community_router, media_router):
+        app.include_router(router)
+    _add_operational_routes(app)
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    """Pages and static files, when the web package is present."""
+    try:
+        from ugc.web import mount_web
+    except ImportError:
+        return
+    mount_web(app)

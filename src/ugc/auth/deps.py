@@ -1,0 +1,105 @@
+"""Who is calling: session cookie, API token or OIDC bearer JWT."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+
+from ugc.auth import service
+from ugc.auth.cookies import SESSION_COOKIE, read_session_value
+from ugc.auth.models import User
+from ugc.auth.repository import UserRepository
+from ugc.config import Settings
+from ugc.db.session import SessionDep
+from ugc.errors import Forbidden, NotAuthenticated
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return None
+
+
+def _check_same_origin(request: Request, settings: Settings) -> None:
+    """Refuse cookie-authenticated writes sent from another site (CSRF)."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise Forbidden("Requests from other sites are not allowed.")
+    origin = request.headers.get("origin")
+    if origin is None:  # not a browser cross-origin request; SameSite=Lax covers forms
+        return
+    allowed = {f"{request.url.scheme}://{request.url.netloc}"}
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        allowed.add(f"{parts.scheme}://{parts.netloc}")
+    if origin not in allowed:
+        raise Forbidden("Requests from other sites are not allowed.")
+
+
+async def _user_from_bearer(request: Request, session: SessionDep, token: str) -> User:
+    settings = get_app_settings(request)
+    if token.startswith(service.TOKEN_PREFIX):
+        user = await service.user_for_api_token(session, token)
+        if user is None:
+            raise NotAuthenticated("This API token is not valid; it may have been revoked.")
+        return user
+    verifier = getattr(request.app.state, "oidc", None)
+    if verifier is None:
+        raise NotAuthenticated("This API token is not valid.")
+    identity = await verifier.verify(token)
+    return await service.user_for_external_id(
+        session, identity.subject, identity.email, signup_credits=settings.signup_credits
+    )
+
+
+async def optional_user(request: Request, session: SessionDep) -> User | None:
+    """The caller, or None when the request carries no credentials at all."""
+    token = _bearer(request)
+    if token is not None:
+        return await _user_from_bearer(request, session, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    settings = get_app_settings(request)
+    user_id = read_session_value(request.app.state.secret_key, cookie)
+    user = await UserRepository(session).get(user_id) if user_id else None
+    if user is None:
+        raise NotAuthenticated("Your session has expired. Sign in again.")
+    _check_same_origin(request, settings)
+    return user
+
+
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    """The caller; 401 when unauthenticated."""
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+async def page_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user for rendering a page; None when signed out or expired."""
+    try:
+        return await optional_user(request, session)
+    except NotAuthenticated:
+        return None
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+PageUser = Annotated[User | None, Depends(page_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -1,0 +1,79 @@
+"""Every account and API-token query."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ugc.auth.models import ApiToken, User
+from ugc.db.base import utcnow
+
+
+class UserRepository:
+    """Accounts for one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        """The user with this id."""
+        return await self.session.get(User, user_id, populate_existing=True)
+
+    async def by_email(self, email: str) -> User | None:
+        """The user with this (normalised) email."""
+        return await self.session.scalar(select(User).where(User.email == email))
+
+    async def by_external_id(self, external_id: str) -> User | None:
+        """The user linked to this external identity (OIDC `sub`)."""
+        return await self.session.scalar(select(User).where(User.external_id == external_id))
+
+    async def insert(self, user: User) -> bool:
+        """Insert in a savepoint; False when a unique email/external id already exists."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(user)
+        except IntegrityError:
+            return False
+        return True
+
+
+class TokenRepository:
+    """API tokens for one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, token: ApiToken) -> None:
+        """Store a new token record."""
+        self.session.add(token)
+        await self.session.flush()
+
+    async def user_for_hash(self, token_hash: str) -> User | None:
+        """The owner of the token with this hash, marking it used."""
+        token = await self.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+        if token is None:
+            return None
+        await self.session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=utcnow())
+        )
+        return await self.session.get(User, token.user_id)
+
+    async def for_user(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
+        """A user's tokens, newest first."""
+        query = (
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc())
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def delete(self, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+        """Delete a user's token; False when there is no such token of theirs."""
+        result = await self.session.execute(
+            delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,66 @@
+"""Account and token bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, EmailStr, Field
+
+from ugc.schemas import ApiModel
+
+
+class Credentials(ApiModel):
+    """Email and password, for sign-up and sign-in."""
+
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserOut(ApiModel):
+    """The public view of an account."""
+
+    id: uuid.UUID
+    email: str | None
+    credits: int
+
+
+class UserEnvelope(ApiModel):
+    """{"user": ...}."""
+
+    user: UserOut
+
+
+class TokenResponse(BaseModel):
+    """OAuth2 password-flow answer (snake_case, as the OAuth2 spec names it)."""
+
+    access_token: str
+    token_type: str = "bearer"
+
+
+class NewToken(ApiModel):
+    """A name for a new API token."""
+
+    name: str = Field(default="API token", max_length=120)
+
+
+class TokenOut(ApiModel):
+    """An API token as listed (never its secret)."""
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class CreatedToken(ApiModel):
+    """A newly created token with its secret, shown once."""
+
+    token: TokenOut
+    secret: str
+
+
+class TokenList(ApiModel):
+    """{"tokens": [...]}."""
+
+    tokens: list[TokenOut]

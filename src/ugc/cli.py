@@ -1,0 +1,150 @@
+"""The `ugc` command: serve, worker, generate, db upgrade, users, credits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from ugc.config import Settings, SettingsError, get_settings
+
+app = typer.Typer(help="UGC Studio: UGC-style ad images and videos from two photos.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+credits_app = typer.Typer(help="Manage credit balances.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(credits_app, name="credits")
+
+log = logging.getLogger("ugc")
+
+
+def _settings() -> Settings:
+    """Settings from the environment, or a one-line error naming the bad variable."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
+def _prepare(settings: Settings) -> None:
+    from ugc.db.migrate import upgrade
+    from ugc.observability import configure_logging
+
+    configure_logging(settings)
+    upgrade(settings.database_url)
+
+
+@app.command()
+def serve() -> None:
+    """Apply migrations and serve the app on UGC_HOST:UGC_PORT."""
+    import uvicorn
+
+    from ugc.app import create_app
+
+    settings = _settings()
+    _prepare(settings)
+    log.info("serving on http://%s:%s", settings.host, settings.port)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run generation jobs from the Redis queue (UGC_QUEUE_URL=redis://...)."""
+    from ugc.db.engine import Database
+    from ugc.jobs.queue import DramatiqQueue
+    from ugc.jobs.reconciler import reconcile_forever
+    from ugc.observability import configure_sentry
+
+    settings = _settings()
+    if settings.queue_url == "inprocess":
+        typer.secho(
+            "UGC_QUEUE_URL is 'inprocess': jobs run inside `ugc serve`. "
+            "Set UGC_QUEUE_URL=redis://... to use separate workers.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
+    _prepare(settings)
+    configure_sentry(settings)
+    queue = DramatiqQueue(settings, settings.resolved_secret_key())
+    queue.start_worker()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    async def reconcile_until_stopped() -> None:
+        db = Database(settings.database_url, pool_size=2)
+        task = asyncio.create_task(
+            reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, embedded=False)
+        )
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        task.cancel()
+        await db.dispose()
+
+    log.info("worker started", extra={"threads": settings.worker_threads})
+    try:
+        asyncio.run(reconcile_until_stopped())
+    finally:
+        queue.stop_worker(timeout_ms=30_000)
+        log.info("worker stopped")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    from ugc.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo("Database is up to date.")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+    ],
+) -> None:
+    """Create a password account with the signup credits."""
+    from ugc.admin import create_user
+
+    settings = _settings()
+    _prepare(settings)
+    typer.echo(asyncio.run(create_user(settings, email, password)))
+
+
+@credits_app.command("grant")
+def credits_grant(email: str, amount: int) -> None:
+    """Add AMOUNT credits to the account with EMAIL (recorded in the ledger)."""
+    from ugc.admin import grant_credits
+
+    settings = _settings()
+    _prepare(settings)
+    typer.echo(asyncio.run(grant_credits(settings, email, amount)))
+
+
+def _register_generate() -> None:
+    try:
+        from ugc.cli_generate import generate
+    except ImportError:
+        return
+    app.command("generate")(generate)
+
+
+_register_generate()

@@ -1,0 +1,58 @@
+"""Credit rules: reserve before work, refund exactly once, every change in the ledger."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ugc.auth.models import User
+
+from ugc.credits.models import LedgerReason
+from ugc.credits.repository import CreditRepository
+from ugc.errors import InsufficientCredits, InvalidInput
+
+
+async def reserve_credits(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    amount: int,
+    reason: LedgerReason,
+    *,
+    project_id: uuid.UUID | None = None,
+    job_id: uuid.UUID | None = None,
+) -> int:
+    """Debit `amount` in the caller's transaction or raise InsufficientCredits."""
+    repo = CreditRepository(session)
+    balance = await repo.debit_if_covered(user_id, amount)
+    if balance is None:
+        raise InsufficientCredits(
+            f"This costs {amount} credits and your balance is too low. "
+            "Get more credits on the Plans page."
+        )
+    await repo.append(user_id, -amount, reason, project_id=project_id, job_id=job_id)
+    return balance
+
+
+async def add_credits(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    amount: int,
+    reason: LedgerReason,
+    *,
+    project_id: uuid.UUID | None = None,
+    job_id: uuid.UUID | None = None,
+) -> int:
+    """Credit `amount` (signup, grant, refund, purchase) with its ledger row."""
+    if amount < 0:
+        raise InvalidInput("A credit amount cannot be negative.")
+    repo = CreditRepository(session)
+    balance = await repo.credit(user_id, amount)
+    await repo.append(user_id, amount, reason, project_id=project_id, job_id=job_id)
+    return balance
+
+
+def show_balance(user: User, balance: int) -> None:
+    """Reflect a balance written by a guarded UPDATE without scheduling another write."""
+    set_committed_value(user, "credits", balance)

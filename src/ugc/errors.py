@@ -1,0 +1,95 @@
+"""The UGCError tree: every expected failure carries its HTTP status and a human sentence.
+
+One handler (ugc.app) renders them all as {"error": code, "detail": sentence}.
+"""
+
+from __future__ import annotations
+
+
+class UGCError(Exception):
+    """An expected failure with a status code, a machine code and a human sentence."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class InvalidInput(UGCError):
+    """The request is well-formed but a value is not acceptable."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class BadRequest(UGCError):
+    """The request cannot be acted on in the resource's current state."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class NotAuthenticated(UGCError):
+    """No valid session, token or identity came with the request."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self, detail: str = "Sign in to continue.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class InsufficientCredits(UGCError):
+    """The user's balance does not cover the cost."""
+
+    status_code = 402
+    code = "insufficient_credits"
+
+
+class Forbidden(UGCError):
+    """Authenticated, but not allowed to do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(UGCError):
+    """No such resource, or not one the caller may see."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(UGCError):
+    """The resource exists or is busy in a way that prevents the request."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(UGCError):
+    """An uploaded file exceeds the size limit."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(UGCError):
+    """An uploaded file is not an image we can read."""
+
+    status_code = 415
+    code = "unsupported_media"
+
+
+class TooManyRequests(UGCError):
+    """Rate limit reached; the Retry-After header says when to try again."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}

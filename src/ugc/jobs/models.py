@@ -1,0 +1,54 @@
+"""Generation jobs: the database record a queue message only wakes up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+
+
+class JobKind(StrEnum):
+    """What a job generates."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+class JobStatus(StrEnum):
+    """A job's lifecycle."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Job(IdMixin, TimestampMixin, Base):
+    """One paid generation attempt series for a project."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_until"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Earliest time the next attempt may start (exponential backoff after a transient error).
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cost: Mapped[int] = mapped_column(Integer, nullable=False)
+    refunded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    # Engine resume token, e.g. a running Veo operation's name.
+    checkpoint: Mapped[str | None] = mapped_column(String(512))

@@ -1,0 +1,85 @@
+"""Makes the queue agree with the database after crashes, restarts and lost messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from ugc.db.base import utcnow
+from ugc.db.engine import Database
+from ugc.jobs.context import JobQueue
+from ugc.jobs.failures import fail_job
+from ugc.jobs.repository import JobRepository
+from ugc.projects.models import ProjectStatus
+from ugc.projects.repository import ProjectRepository
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "The generation was interrupted too many times"
+
+
+async def _reclaim(db: Database, queue: JobQueue, *, all_running: bool) -> int:
+    """Requeue running jobs whose worker is gone; fail those out of attempts."""
+    async with db.session() as session:
+        jobs = JobRepository(session)
+        orphans = await (jobs.running() if all_running else jobs.expired_leases())
+        requeued = []
+        exhausted = []
+        for job in orphans:
+            if job.attempts >= job.max_attempts:
+                exhausted.append(job.id)
+            elif await jobs.requeue(job.id, not_before=None, error="worker stopped"):
+                await ProjectRepository(session).set_fields(
+                    job.project_id, status=ProjectStatus.QUEUED.value, stage="resuming"
+                )
+                requeued.append(job.id)
+        await session.commit()
+    for job_id in exhausted:
+        await fail_job(db, job_id, INTERRUPTED)
+    for job_id in requeued:
+        await queue.enqueue(job_id)
+    return len(requeued) + len(exhausted)
+
+
+async def _resend(db: Database, queue: JobQueue, stale_after: float | None) -> int:
+    """Re-send due queued jobs whose message may have been lost."""
+    older_than = utcnow() - timedelta(seconds=stale_after) if stale_after is not None else None
+    async with db.session() as session:
+        jobs = JobRepository(session)
+        stale = [job.id for job in await jobs.stale_queued(older_than)]
+        await jobs.touch(stale)
+        await session.commit()
+    for job_id in stale:
+        await queue.enqueue(job_id)
+    return len(stale)
+
+
+async def reconcile(
+    db: Database, queue: JobQueue, *, startup: bool, embedded: bool, stale_after: float
+) -> None:
+    """One pass: reclaim dead workers' jobs, re-send forgotten queued jobs.
+
+    At start-up of an embedded process every running job is an orphan (its only worker
+    was this process), and every queued job's message died with the old process.
+    """
+    reclaimed = await _reclaim(db, queue, all_running=startup and embedded)
+    resent = await _resend(db, queue, None if startup else stale_after)
+    if reclaimed or resent:
+        log.info("reconciled jobs", extra={"reclaimed": reclaimed, "resent": resent})
+
+
+async def reconcile_forever(
+    db: Database, queue: JobQueue, *, interval: float, embedded: bool
+) -> None:
+    """Reconcile at start-up, then every `interval` seconds."""
+    startup = True
+    while True:
+        try:
+            await reconcile(
+                db, queue, startup=startup, embedded=embedded, stale_after=max(60.0, 4 * interval)
+            )
+            startup = False
+        except Exception:
+            log.exception("reconciler pass failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,136 @@
+"""Every job query: claim with a lease, renew, retry, finish, refund guard."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ugc.db.base import utcnow
+from ugc.jobs.models import Job, JobStatus
+
+
+class JobRepository:
+    """Jobs for one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, job: Job) -> None:
+        """Insert a job."""
+        self.session.add(job)
+        await self.session.flush()
+
+    async def get(self, job_id: uuid.UUID) -> Job | None:
+        """A job by id, fresh from the database."""
+        return await self.session.get(Job, job_id, populate_existing=True)
+
+    async def claim(self, job_id: uuid.UUID, lease_seconds: int) -> Job | None:
+        """Take a due queued job: running, one more attempt, leased. None if not ours."""
+        now = utcnow()
+        result = await self.session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.status == JobStatus.QUEUED,
+                or_(Job.not_before.is_(None), Job.not_before <= now),
+            )
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                lease_until=now + timedelta(seconds=lease_seconds),
+                updated_at=now,
+            )
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        return await self.get(job_id)
+
+    async def renew_lease(self, job_id: uuid.UUID, lease_seconds: int) -> bool:
+        """Extend a running job's lease; False when it is no longer running."""
+        now = utcnow()
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+            .values(lease_until=now + timedelta(seconds=lease_seconds))
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def requeue(
+        self, job_id: uuid.UUID, *, not_before: datetime | None, error: str | None
+    ) -> bool:
+        """Put a running job back in the queue (retry or reclaimed lease)."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+            .values(
+                status=JobStatus.QUEUED,
+                lease_until=None,
+                not_before=not_before,
+                error=error,
+                updated_at=utcnow(),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def mark_succeeded(self, job_id: uuid.UUID) -> bool:
+        """Finish a running job; False when it was reclaimed or finished meanwhile."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+            .values(status=JobStatus.SUCCEEDED, lease_until=None, error=None, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def mark_failed(self, job_id: uuid.UUID, error: str) -> bool:
+        """Fail an unfinished job; False when it had already succeeded or failed."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            .values(status=JobStatus.FAILED, lease_until=None, error=error, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def take_refund(self, job_id: uuid.UUID) -> bool:
+        """Flip `refunded` once; only the caller that flips it may refund."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.refunded.is_(False), Job.status == JobStatus.FAILED)
+            .values(refunded=True, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def save_checkpoint(self, job_id: uuid.UUID, checkpoint: str) -> None:
+        """Remember an engine resume token with the job."""
+        await self.session.execute(
+            update(Job).where(Job.id == job_id).values(checkpoint=checkpoint, updated_at=utcnow())
+        )
+
+    async def expired_leases(self) -> Sequence[Job]:
+        """Running jobs whose worker stopped renewing their lease."""
+        query = select(Job).where(Job.status == JobStatus.RUNNING, Job.lease_until < utcnow())
+        return (await self.session.scalars(query)).all()
+
+    async def running(self) -> Sequence[Job]:
+        """Every running job."""
+        return (await self.session.scalars(select(Job).where(Job.status == JobStatus.RUNNING))).all()
+
+    async def stale_queued(self, older_than: datetime | None) -> Sequence[Job]:
+        """Due queued jobs not touched since `older_than` (None: every due queued job)."""
+        now = utcnow()
+        query = select(Job).where(
+            Job.status == JobStatus.QUEUED, or_(Job.not_before.is_(None), Job.not_before <= now)
+        )
+        if older_than is not None:
+            query = query.where(Job.updated_at < older_than)
+        return (await self.session.scalars(query.order_by(Job.created_at))).all()
+
+    async def touch(self, job_ids: Sequence[uuid.UUID]) -> None:
+        """Record that these jobs' messages were just re-sent."""
+        if job_ids:
+            await self.session.execute(
+                update(Job).where(Job.id.in_(job_ids)).values(updated_at=utcnow())
+            )

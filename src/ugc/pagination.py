@@ -1,0 +1,25 @@
+"""Opaque keyset cursors: (timestamp, id) of the last row of a page."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+
+from ugc.errors import InvalidInput
+
+
+def encode_cursor(moment: datetime, row_id: uuid.UUID) -> str:
+    """A cursor that continues after this row."""
+    raw = f"{moment.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (timestamp, id) inside a cursor; InvalidInput when it was tampered with."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, _, row_id = raw.partition("|")
+        return datetime.fromisoformat(moment), uuid.UUID(row_id)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("That page cursor is not valid; start from the first page.") from None

@@ -1,0 +1,258 @@
+"""Project rules: create with a paid image job, request a video, publish, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ugc.auth.models import User
+from ugc.config import Settings
+from ugc.credits.models import LedgerReason
+from ugc.credits.service import reserve_credits, show_balance
+from ugc.db.base import utcnow
+from ugc.db.session import after_commit, on_rollback
+from ugc.engines.base import ASPECT_RATIOS
+from ugc.errors import BadRequest, Conflict, InvalidInput, NotFound
+from ugc.jobs.context import JobQueue
+from ugc.jobs.models import Job, JobKind
+from ugc.pagination import decode_cursor, encode_cursor
+from ugc.projects.models import ACTIVE_STATUSES, Project, ProjectStatus
+from ugc.projects.repository import ProjectRepository
+from ugc.projects.uploads import CheckedImage, check_image
+from ugc.storage.base import Storage
+
+MAX_NAME = 120
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """The text half of a create request, as submitted."""
+
+    product_name: str
+    name: str = ""
+    product_description: str = ""
+    user_prompt: str = ""
+    aspect_ratio: str = "9:16"
+
+
+def check_brief(brief: Brief) -> Brief:
+    """Trim and validate the brief; InvalidInput with a sentence per problem."""
+    product_name = brief.product_name.strip()
+    if not product_name:
+        raise InvalidInput("Give the product a name (productName).")
+    if len(product_name) > MAX_NAME:
+        raise InvalidInput(f"The product name can be at most {MAX_NAME} characters.")
+    name = brief.name.strip() or product_name
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"The project name can be at most {MAX_NAME} characters.")
+    for label, text in (("product description", brief.product_description), ("prompt", brief.user_prompt)):
+        if len(text) > MAX_TEXT:
+            raise InvalidInput(
+                f"The {label} can be at most {MAX_TEXT:,} characters (it has {len(text):,})."
+            )
+    if brief.aspect_ratio not in ASPECT_RATIOS:
+        raise InvalidInput(
+            f"Aspect ratio {brief.aspect_ratio[:20]!r} is not offered; choose 9:16, 16:9 or 1:1."
+        )
+    return Brief(
+        product_name=product_name,
+        name=name,
+        product_description=brief.product_description.strip(),
+        user_prompt=brief.user_prompt.strip(),
+        aspect_ratio=brief.aspect_ratio,
+    )
+
+
+async def check_photos(
+    person: bytes | None, product: bytes | None, max_bytes: int
+) -> tuple[CheckedImage, CheckedImage]:
+    """Decode both uploads off the event loop; clear errors for missing or bad files."""
+    if person is None:
+        raise InvalidInput("Add a person photo (userImage).")
+    if product is None:
+        raise InvalidInput("Add a product photo (productImage).")
+    return await asyncio.gather(
+        asyncio.to_thread(check_image, person, "person photo", max_bytes),
+        asyncio.to_thread(check_image, product, "product photo", max_bytes),
+    )
+
+
+def _new_job(project: Project, kind: JobKind, cost: int, settings: Settings) -> Job:
+    return Job(
+        id=uuid.uuid4(),
+        project_id=project.id,
+        user_id=project.user_id,
+        kind=kind.value,
+        cost=cost,
+        max_attempts=settings.job_max_attempts,
+    )
+
+
+async def _store_uploads(
+    session: AsyncSession, storage: Storage, project_id: uuid.UUID, photos: Sequence[CheckedImage]
+) -> list[str]:
+    keys = []
+    for role, photo in zip(("person", "product"), photos, strict=True):
+        key = f"uploads/{project_id}/{role}.{photo.extension}"
+        keys.append(key)
+
+    async def remove_uploads() -> None:
+        for key in keys:
+            await storage.delete(key)
+
+    # If anything later in this transaction fails, the uploads must not linger.
+    on_rollback(session, remove_uploads)
+    for key, photo in zip(keys, photos, strict=True):
+        await storage.put(key, photo.data, photo.content_type)
+    return keys
+
+
+async def create_project(
+    session: AsyncSession,
+    *,
+    user: User,
+    brief: Brief,
+    person: CheckedImage,
+    product: CheckedImage,
+    settings: Settings,
+    storage: Storage,
+    queue: JobQueue,
+) -> Project:
+    """Reserve the image cost, store the photos, create the project and its job."""
+    project_id = uuid.uuid4()
+    job_id = uuid.uuid4()
+    balance = await reserve_credits(
+        session, user.id, settings.image_cost, LedgerReason.IMAGE, project_id=project_id, job_id=job_id
+    )
+    show_balance(user, balance)
+    user_key, product_key = await _store_uploads(session, storage, project_id, (person, product))
+    project = Project(
+        id=project_id,
+        user_id=user.id,
+        name=brief.name,
+        product_name=brief.product_name,
+        product_description=brief.product_description,
+        user_prompt=brief.user_prompt,
+        aspect_ratio=brief.aspect_ratio,
+        user_image=user_key,
+        product_image=product_key,
+        status=ProjectStatus.QUEUED.value,
+        stage="queued",
+        progress=0.0,
+    )
+    repo = ProjectRepository(session)
+    await repo.add(project)
+    job = _new_job(project, JobKind.IMAGE, settings.image_cost, settings)
+    job.id = job_id
+    session.add(job)
+    await session.flush()
+    after_commit(session, lambda: queue.enqueue(job_id))
+    return project
+
+
+async def get_owned_project(
+    session: AsyncSession, user: User, project_id: uuid.UUID
+) -> Project:
+    """The caller's project, or NotFound (also for other users' projects)."""
+    project = await ProjectRepository(session).get_owned(project_id, user.id)
+    if project is None:
+        raise NotFound("No such project.")
+    return project
+
+
+async def request_video(
+    session: AsyncSession,
+    *,
+    user: User,
+    project_id: uuid.UUID,
+    settings: Settings,
+    queue: JobQueue,
+) -> Project:
+    """Reserve the video cost and queue a video job for a project with an image."""
+    project = await get_owned_project(session, user, project_id)
+    if project.generated_image is None:
+        raise BadRequest("Make the image first; the video is animated from it.")
+    if project.status in ACTIVE_STATUSES:
+        raise Conflict("This project is generating; wait until it finishes.")
+    if project.generated_video is not None:
+        raise Conflict("This project already has a video.")
+    if not await ProjectRepository(session).claim_for_video(project.id, user.id):
+        raise Conflict("This project is generating; wait until it finishes.")
+    job = _new_job(project, JobKind.VIDEO, settings.video_cost, settings)
+    balance = await reserve_credits(
+        session, user.id, settings.video_cost, LedgerReason.VIDEO, project_id=project.id, job_id=job.id
+    )
+    show_balance(user, balance)
+    session.add(job)
+    await session.flush()
+    after_commit(session, lambda: queue.enqueue(job.id))
+    return project
+
+
+async def set_published(
+    session: AsyncSession, *, user: User, project_id: uuid.UUID, is_published: bool
+) -> bool:
+    """Publish or unpublish a project that has an image."""
+    project = await get_owned_project(session, user, project_id)
+    if is_published and project.generated_image is None:
+        raise BadRequest("Only a project with a finished image can be published.")
+    if project.is_published != is_published:
+        project.is_published = is_published
+        project.published_at = utcnow() if is_published else None
+    return project.is_published
+
+
+async def delete_project(
+    session: AsyncSession, *, user: User, project_id: uuid.UUID, storage: Storage
+) -> None:
+    """Delete a project and, once that is committed, its stored files."""
+    project = await get_owned_project(session, user, project_id)
+    if project.status in ACTIVE_STATUSES:
+        raise Conflict("This project is generating; delete it once it finishes.")
+    keys = [
+        key
+        for key in (
+            project.user_image,
+            project.product_image,
+            project.generated_image,
+            project.scene,
+            project.generated_video,
+        )
+        if key
+    ]
+    await ProjectRepository(session).delete(project)
+
+    async def remove_files() -> None:
+        for key in keys:
+            await storage.delete(key)
+
+    after_commit(session, remove_files)
+
+
+async def list_projects(
+    session: AsyncSession, user: User, cursor: str | None, limit: int
+) -> tuple[Sequence[Project], str | None]:
+    """A page of the caller's projects and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = await ProjectRepository(session).page_for_user(user.id, after, limit + 1)
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+    return page, next_cursor
+
+
+async def list_published(
+    session: AsyncSession, cursor: str | None, limit: int
+) -> tuple[Sequence[Project], str | None]:
+    """A page of the community feed and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = await ProjectRepository(session).page_published(after, limit + 1)
+    page = rows[:limit]
+    last = page[-1] if page else None
+    has_more = len(rows) > limit and last is not None and last.published_at is not None
+    next_cursor = encode_cursor(last.published_at, last.id) if has_more and last and last.published_at else None
+    return page, next_cursor

@@ -1,0 +1,100 @@
+"""Helpers shared by tests: photos, sign-up, project creation, waiting for jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import numpy as np
+from PIL import Image, ImageDraw
+from skimage import data as skdata
+
+PASSWORD = "correct horse battery"
+
+
+def encode(image: Image.Image, fmt: str = "JPEG", **options: Any) -> bytes:
+    """Encode a PIL image to bytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def person_photo() -> bytes:
+    """scikit-image's astronaut portrait as a JPEG: a real face."""
+    return encode(Image.fromarray(skdata.astronaut()), quality=92)
+
+
+def product_photo() -> bytes:
+    """A labelled bottle on a white studio background, as a PNG."""
+    image = Image.new("RGB", (600, 800), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((220, 120, 380, 700), radius=40, fill=(30, 110, 200))
+    draw.rectangle((270, 60, 330, 130), fill=(20, 20, 20))
+    draw.rectangle((230, 330, 370, 520), fill=(250, 240, 200))
+    for i, y in enumerate(range(350, 500, 30)):
+        draw.rectangle((245, y, 355 - 15 * (i % 3), y + 12), fill=(200, 40, 40))
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 6, (800, 600, 3), dtype=np.uint8)
+    pixels = np.clip(np.asarray(image, dtype=np.int16) - noise, 0, 255).astype(np.uint8)
+    return encode(Image.fromarray(pixels), "PNG")
+
+
+def unique_email(prefix: str = "user") -> str:
+    """An email no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+async def signup(client: httpx.AsyncClient, email: str | None = None) -> dict[str, Any]:
+    """Sign up (the client keeps the session cookie); the user body."""
+    response = await client.post(
+        "/api/auth/signup", json={"email": email or unique_email(), "password": PASSWORD}
+    )
+    assert response.status_code == 201, response.text
+    user: dict[str, Any] = response.json()["user"]
+    return user
+
+
+def create_form(**overrides: str) -> dict[str, str]:
+    """A valid create brief with overrides."""
+    form = {"productName": "Aqua Bottle", "aspectRatio": "9:16", "userPrompt": "morning gym vibe"}
+    form.update(overrides)
+    return form
+
+
+async def create_project(
+    client: httpx.AsyncClient,
+    *,
+    person: bytes | None = None,
+    product: bytes | None = None,
+    **fields: str,
+) -> httpx.Response:
+    """POST /api/project/create with the standard photos unless given."""
+    files = {
+        "userImage": ("person.jpg", person if person is not None else person_photo(), "image/jpeg"),
+        "productImage": ("product.png", product if product is not None else product_photo(), "image/png"),
+    }
+    return await client.post("/api/project/create", data=create_form(**fields), files=files)
+
+
+async def wait_for_project(
+    client: httpx.AsyncClient,
+    project_id: str,
+    done: Callable[[dict[str, Any]], bool] = lambda p: not p["isGenerating"],
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Poll the project until `done(project)` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = await client.get(f"/api/user/projects/{project_id}")
+        assert response.status_code == 200, response.text
+        project: dict[str, Any] = response.json()["project"]
+        if done(project):
+            return project
+        if time.monotonic() > deadline:
+            raise AssertionError(f"project did not finish in {timeout}s: {project}")
+        await asyncio.sleep(0.1)
