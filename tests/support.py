@@ -76,7 +76,11 @@ async def create_project(
     """POST /api/project/create with the standard photos unless given."""
     files = {
         "userImage": ("person.jpg", person if person is not None else person_photo(), "image/jpeg"),
-        "productImage": ("product.png", product if product is not None else product_photo(), "image/png"),
+        "productImage": (
+            "product.png",
+            product if product is not None else product_photo(),
+            "image/png",
+        ),
     }
     return await client.post("/api/project/create", data=create_form(**fields), files=files)
 
@@ -85,10 +89,10 @@ async def wait_for_project(
     client: httpx.AsyncClient,
     project_id: str,
     done: Callable[[dict[str, Any]], bool] = lambda p: not p["isGenerating"],
-    timeout: float = 60.0,
+    within: float = 60.0,
 ) -> dict[str, Any]:
     """Poll the project until `done(project)` holds."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         response = await client.get(f"/api/user/projects/{project_id}")
         assert response.status_code == 200, response.text
@@ -96,5 +100,5 @@ async def wait_for_project(
         if done(project):
             return project
         if time.monotonic() > deadline:
-            raise AssertionError(f"project did not finish in {timeout}s: {project}")
+            raise AssertionError(f"project did not finish in {within}s: {project}")
         await asyncio.sleep(0.1)

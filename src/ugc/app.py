@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,8 +35,22 @@ from ugc.storage.router import router as media_router
 log = logging.getLogger(__name__)
 
 
-def _error(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+def _render(
+    request: Request, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    """JSON for the API; an HTML page for browsers navigating to a page, when available."""
+    html_error = getattr(request.app.state, "html_error", None)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if html_error is not None and wants_html and not request.url.path.startswith("/api/"):
+        page: Response = html_error(request, status, code, detail)
+        return page
+    return _error(status, code, detail, headers)
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
@@ -52,7 +67,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UGCError)
     async def ugc_error(request: Request, exc: UGCError) -> Response:
-        return _error(exc.status_code, exc.code, exc.detail, exc.headers)
+        return _render(request, exc.status_code, exc.code, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -64,7 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404:
             detail = "Nothing lives at this address."
-        return _error(exc.status_code, code, detail, getattr(exc, "headers", None))
+        return _render(request, exc.status_code, code, detail, getattr(exc, "headers", None))
 
 
 def _add_operational_routes(app: FastAPI) -> None:
@@ -145,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_web(app: FastAPI) -> None:
     """Pages and static files, when the web package is present."""
     try:
-        from ugc.web import mount_web
+        web = importlib.import_module("ugc.web")
     except ImportError:
         return
-    mount_web(app)
+    web.mount_web(app)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import threading
 from typing import Annotated
 
 import typer
 
 from ugc.config import Settings, SettingsError, get_settings
 
-app = typer.Typer(help="UGC Studio: UGC-style ad images and videos from two photos.", no_args_is_help=True)
+app = typer.Typer(
+    help="UGC Studio: UGC-style ad images and videos from two photos.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 credits_app = typer.Typer(help="Manage credit balances.", no_args_is_help=True)
@@ -82,17 +83,19 @@ def worker() -> None:
     configure_sentry(settings)
     queue = DramatiqQueue(settings, settings.resolved_secret_key())
     queue.start_worker()
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
 
     async def reconcile_until_stopped() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
         task = asyncio.create_task(
-            reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, embedded=False)
+            reconcile_forever(
+                db, queue, interval=settings.reconcile_interval_seconds, embedded=False
+            )
         )
-        while not stop.is_set():
-            await asyncio.sleep(0.2)
+        await stop.wait()
         task.cancel()
         await db.dispose()
 
@@ -118,7 +121,10 @@ def db_upgrade() -> None:
 def users_create(
     email: str,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+        ),
     ],
 ) -> None:
     """Create a password account with the signup credits."""

@@ -45,7 +45,7 @@ class _ThreadRuntime:
             self.runner.close()
 
 
-class _RuntimeCleanup(Middleware):  # type: ignore[misc]
+class _RuntimeCleanup(Middleware):
     """Closes a worker thread's loop and connections when the thread stops."""
 
     def __init__(self, queue: DramatiqQueue) -> None:
@@ -68,16 +68,15 @@ class DramatiqQueue:
         else:
             from dramatiq.brokers.redis import RedisBroker
 
-            self.broker = RedisBroker(
+            self.broker = RedisBroker(  # type: ignore[no-untyped-call]
                 url=settings.queue_url, namespace=settings.queue_namespace, middleware=middleware
             )
         self.actor = dramatiq.actor(
-            self._perform,
             broker=self.broker,
             actor_name="run_generation_job",
             queue_name=QUEUE_NAME,
             time_limit=TIME_LIMIT_MS,
-        )
+        )(self._perform)
         self._local = threading.local()
         self._worker: Any = None
 

@@ -116,7 +116,9 @@ class JobRepository:
 
     async def running(self) -> Sequence[Job]:
         """Every running job."""
-        return (await self.session.scalars(select(Job).where(Job.status == JobStatus.RUNNING))).all()
+        return (
+            await self.session.scalars(select(Job).where(Job.status == JobStatus.RUNNING))
+        ).all()
 
     async def stale_queued(self, older_than: datetime | None) -> Sequence[Job]:
         """Due queued jobs not touched since `older_than` (None: every due queued job)."""

@@ -50,7 +50,10 @@ def check_brief(brief: Brief) -> Brief:
     name = brief.name.strip() or product_name
     if len(name) > MAX_NAME:
         raise InvalidInput(f"The project name can be at most {MAX_NAME} characters.")
-    for label, text in (("product description", brief.product_description), ("prompt", brief.user_prompt)):
+    for label, text in (
+        ("product description", brief.product_description),
+        ("prompt", brief.user_prompt),
+    ):
         if len(text) > MAX_TEXT:
             raise InvalidInput(
                 f"The {label} can be at most {MAX_TEXT:,} characters (it has {len(text):,})."
@@ -127,7 +130,12 @@ async def create_project(
     project_id = uuid.uuid4()
     job_id = uuid.uuid4()
     balance = await reserve_credits(
-        session, user.id, settings.image_cost, LedgerReason.IMAGE, project_id=project_id, job_id=job_id
+        session,
+        user.id,
+        settings.image_cost,
+        LedgerReason.IMAGE,
+        project_id=project_id,
+        job_id=job_id,
     )
     show_balance(user, balance)
     user_key, product_key = await _store_uploads(session, storage, project_id, (person, product))
@@ -155,9 +163,7 @@ async def create_project(
     return project
 
 
-async def get_owned_project(
-    session: AsyncSession, user: User, project_id: uuid.UUID
-) -> Project:
+async def get_owned_project(session: AsyncSession, user: User, project_id: uuid.UUID) -> Project:
     """The caller's project, or NotFound (also for other users' projects)."""
     project = await ProjectRepository(session).get_owned(project_id, user.id)
     if project is None:
@@ -185,7 +191,12 @@ async def request_video(
         raise Conflict("This project is generating; wait until it finishes.")
     job = _new_job(project, JobKind.VIDEO, settings.video_cost, settings)
     balance = await reserve_credits(
-        session, user.id, settings.video_cost, LedgerReason.VIDEO, project_id=project.id, job_id=job.id
+        session,
+        user.id,
+        settings.video_cost,
+        LedgerReason.VIDEO,
+        project_id=project.id,
+        job_id=job.id,
     )
     show_balance(user, balance)
     session.add(job)
@@ -252,7 +263,7 @@ async def list_published(
     after = decode_cursor(cursor) if cursor else None
     rows = await ProjectRepository(session).page_published(after, limit + 1)
     page = rows[:limit]
-    last = page[-1] if page else None
-    has_more = len(rows) > limit and last is not None and last.published_at is not None
-    next_cursor = encode_cursor(last.published_at, last.id) if has_more and last and last.published_at else None
+    next_cursor = None
+    if len(rows) > limit and page[-1].published_at is not None:
+        next_cursor = encode_cursor(page[-1].published_at, page[-1].id)
     return page, next_cursor

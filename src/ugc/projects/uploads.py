@@ -10,7 +10,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ugc.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 
-FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
 MIN_SHORT_SIDE = 256
 MAX_PIXELS = 40_000_000
 ORIENTATION_TAG = 0x0112
