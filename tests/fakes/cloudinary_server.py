@@ -15,6 +15,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 import cloudinary.utils
+
 from tests.fakes.http import FakeServer, RecordedRequest, Reply
 
 API_KEY, API_SECRET, CLOUD = "123456789012345", "fake-cloudinary-secret", "demo-cloud"

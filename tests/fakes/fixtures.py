@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from tests.fakes.cloudinary_server import FakeCloudinary
 from tests.fakes.gemini_server import FakeGemini
 
