@@ -44,6 +44,7 @@ class VideoJob:
     filtered: list[str] | None = None
     mp4: bytes | None = None  # served instead of the generated clip (e.g. corrupt bytes)
     faststart: bool = False
+    empty: bool = False  # done, no error, no samples and no filter reason
 
 
 @dataclass
@@ -126,6 +127,11 @@ def video_error(message: str = "Internal error while generating.", code: int = 1
 def video_filtered(*reasons: str) -> VideoJob:
     """An operation whose every sample was removed by the safety filter."""
     return VideoJob(filtered=list(reasons) or ["The video was filtered by the safety system."])
+
+
+def video_empty() -> VideoJob:
+    """An operation that finishes with neither a video, an error nor a filter reason."""
+    return VideoJob(empty=True)
 
 
 def video_never_done() -> VideoJob:
@@ -283,7 +289,9 @@ def _finished(op: Operation) -> dict[str, Any]:
         body["error"] = op.job.error
         return body
     kind = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
-    if op.job.filtered is not None:
+    if op.job.empty:
+        result: dict[str, Any] = {}
+    elif op.job.filtered is not None:
         result = {"raiMediaFilteredCount": 1, "raiMediaFilteredReasons": op.job.filtered}
     else:
         uri = f"https://generativelanguage.googleapis.com/v1beta/files/{op.file_id}:download?alt=media"

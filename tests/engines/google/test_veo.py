@@ -11,6 +11,7 @@ from tests.fakes.gemini_server import (
     http_error,
     rate_limited,
     unavailable,
+    video_empty,
     video_error,
     video_filtered,
     video_never_done,
@@ -139,7 +140,7 @@ async def test_progress_rises_while_waiting(
     fractions = [fraction for _, fraction in progress.reports]
     assert fractions == sorted(fractions)
     assert fractions[-1] == 1.0
-    assert sum(stage == "Rendering the video" for stage, _ in progress.reports) == 5
+    assert sum(stage == "rendering video" for stage, _ in progress.reports) == 5
 
 
 async def test_faststart_result_is_kept_as_is(
@@ -223,7 +224,7 @@ async def test_filtered_video_is_rejected_with_the_reason(
 
 @pytest.mark.parametrize(
     ("code", "error_type"),
-    [(13, EngineUnavailable), (3, EngineRejected), (2, EngineError)],
+    [(13, EngineUnavailable), (3, EngineRejected), (2, EngineRejected)],
 )
 async def test_operation_error_is_reported(
     google_settings: Settings,
@@ -344,3 +345,32 @@ async def test_download_failure_is_transient(
 def test_missing_api_key_fails_at_construction() -> None:
     with pytest.raises(SettingsError, match="UGC_GEMINI_API_KEY"):
         VeoVideoEngine(load_settings(gemini_api_key=""))
+
+
+async def test_empty_result_is_transient_and_the_retry_starts_anew(
+    google_settings: Settings, fake_gemini: FakeGemini, progress
+) -> None:
+    fake_gemini.script(video=[video_empty()])
+    engine = VeoVideoEngine(google_settings)
+    saver = Checkpoints()
+    with pytest.raises(EngineUnavailable, match="without returning a video"):
+        await engine.animate(request(saver=saver), progress)
+
+    video = await engine.animate(request(checkpoint=saver.saved[0], saver=saver), progress)
+
+    assert mp4.probe(video.mp4).frames > 0
+    assert len(fake_gemini.video_requests) == 2
+
+
+async def test_resume_of_a_filtered_operation_is_still_rejected(
+    google_settings: Settings, fake_gemini: FakeGemini, progress
+) -> None:
+    fake_gemini.script(video=[video_filtered("Unsafe content.")])
+    engine = VeoVideoEngine(google_settings)
+    saver = Checkpoints()
+    with pytest.raises(EngineRejected):
+        await engine.animate(request(saver=saver), progress)
+
+    with pytest.raises(EngineRejected, match="Unsafe content"):
+        await engine.animate(request(checkpoint=saver.saved[0]), progress)
+    assert len(fake_gemini.video_requests) == 1

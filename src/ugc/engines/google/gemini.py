@@ -101,7 +101,7 @@ class GeminiImageEngine:
     async def compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         """Ask Gemini for the ad image and return it as PNG at the requested aspect ratio."""
         log = {"project_id": req.project_id, "job_id": req.job_id}
-        progress("Composing the image with Gemini", 0.05)
+        progress("composing image", 0.05)
         contents: list[types.PartUnion] = [
             types.Part.from_bytes(data=req.person, mime_type=image_mime(req.person)),
             types.Part.from_bytes(data=req.product, mime_type=image_mime(req.product)),
@@ -125,8 +125,8 @@ class GeminiImageEngine:
         except EngineRejected as exc:
             logger.warning("gemini gave no image: %s", exc.message, extra=log)
             raise
-        progress("Finishing the image", 0.9)
+        progress("finishing image", 0.9)
         png = await asyncio.to_thread(cover_png, raw, IMAGE_SIZES[req.aspect_ratio])
-        progress("Image ready", 1.0)
+        progress("image ready", 1.0)
         logger.info("gemini image done", extra={**log, "bytes": len(png)})
         return GeneratedImage(png=png)

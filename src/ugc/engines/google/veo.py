@@ -67,16 +67,16 @@ class VeoVideoEngine:
     async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
         """Run (or resume) a Veo operation and return its video, checked and normalised."""
         log = {"project_id": req.project_id, "job_id": req.job_id}
-        progress("Starting the video", 0.02)
+        progress("starting video", 0.02)
         async with open_client(self._settings, self._api_key) as client:
             op = await self._resume(client, req, log) if req.checkpoint else None
             if op is None:
                 op = await self._start(client, req, log)
             op = await self._wait(client, op, progress, log)
             video = first_video(op)
-            progress("Downloading the video", 0.92)
+            progress("downloading video", 0.92)
             data = await guarded(SERVICE, client.files.download(file=video))
-        progress("Checking the video", 0.95)
+        progress("checking video", 0.95)
         width, height = VIDEO_SIZES[req.aspect_ratio]
         try:
             mp4_bytes = await asyncio.to_thread(mp4.normalise, data, width, height)
@@ -86,7 +86,7 @@ class VeoVideoEngine:
             raise EngineUnavailable(
                 "The video service returned a file that does not play."
             ) from exc
-        progress("Video ready", 1.0)
+        progress("video ready", 1.0)
         logger.info("veo video done", extra={**log, "bytes": len(mp4_bytes)})
         return GeneratedVideo(mp4=mp4_bytes)
 
@@ -132,9 +132,9 @@ class VeoVideoEngine:
             # Operations expire after a while; nothing is running, so a new one is no double.
             logger.warning("veo operation %s is gone; starting anew", name, extra=log)
             return None
-        if op.done and op.error:
-            # A failed operation is not billed, and its error was already reported once.
-            logger.warning("veo operation %s had failed; starting anew", name, extra=log)
+        if op.done and (op.error or not _has_video(op)) and not _was_filtered(op):
+            # A failed or empty operation is not billed; filtered ones never get retried.
+            logger.warning("veo operation %s ended without a video; starting anew", name, extra=log)
             return None
         logger.info("veo operation resumed", extra={**log, "operation": name})
         return op
@@ -156,7 +156,7 @@ class VeoVideoEngine:
                     f"The video service did not finish within {round(limit)} seconds."
                 )
             await asyncio.sleep(min(poll, limit - elapsed))
-            progress("Rendering the video", wait_fraction(time.monotonic() - started))
+            progress("rendering video", wait_fraction(time.monotonic() - started))
             try:
                 op = await guarded(SERVICE, client.operations.get(op))
             except EngineUnavailable as exc:
@@ -178,7 +178,20 @@ def operation_failure(error: dict[str, object]) -> EngineError:
         return EngineUnavailable(f"The video service failed temporarily: {message}.")
     if code in _INPUT_CODES:
         return EngineRejected(f"The video service declined this request: {message}.")
-    return EngineError(f"The video service failed: {message}.")
+    # Not retried: the job fails at once with this message and the credits are refunded.
+    return EngineRejected(f"The video service failed: {message}.")
+
+
+def _has_video(op: Operation) -> bool:
+    response = op.response or op.result
+    return bool(response and any(v.video for v in response.generated_videos or []))
+
+
+def _was_filtered(op: Operation) -> bool:
+    response = op.response or op.result
+    return bool(
+        response and (response.rai_media_filtered_reasons or response.rai_media_filtered_count)
+    )
 
 
 def first_video(op: Operation) -> types.Video:
@@ -196,4 +209,5 @@ def first_video(op: Operation) -> types.Video:
             "The video service declined this request: "
             + (because or "its safety filter removed the video.")
         )
-    raise EngineError("The video service finished without returning a video.")
+    # Odd but seen in practice; a retry starts a fresh operation (see _resume).
+    raise EngineUnavailable("The video service finished without returning a video.")
