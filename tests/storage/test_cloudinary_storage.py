@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
+from tests.fakes.cloudinary_server import FakeCloudinary, error, server_error
+from tests.fakes.fixtures import fake_cloudinary, fake_cloudinary_server
+from tests.fakes.http import Reply
+from tests.fakes.media import make_mp4, make_png
 
-# The fakes live in tests/fakes; make the repository root importable under importlib mode.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.fakes.cloudinary_server import FakeCloudinary, error, server_error  # noqa: E402
-from tests.fakes.fixtures import fake_cloudinary, fake_cloudinary_server  # noqa: E402
-from tests.fakes.http import Reply  # noqa: E402
-from tests.fakes.media import make_mp4, make_png  # noqa: E402
-
-from ugc.storage.base import ObjectNotFound, StorageError  # noqa: E402
-from ugc.storage.cloudinary import CloudinaryStorage  # noqa: E402
+from ugc.storage.base import ObjectNotFound, StorageError
+from ugc.storage.cloudinary import CloudinaryStorage
 
 __all__ = ["fake_cloudinary", "fake_cloudinary_server"]
 

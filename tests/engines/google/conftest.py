@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from tests.fakes.fixtures import fake_gemini, fake_gemini_server
+from tests.fakes.gemini_server import FakeGemini
 
-# The fakes live in tests/fakes; make the repository root importable under importlib mode.
-_ROOT = str(Path(__file__).resolve().parents[3])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.fakes.fixtures import fake_gemini, fake_gemini_server  # noqa: E402
-from tests.fakes.gemini_server import FakeGemini  # noqa: E402
-
-from ugc.config import Settings, load_settings  # noqa: E402
+from ugc.config import Settings, load_settings
 
 __all__ = ["fake_gemini", "fake_gemini_server"]
 
