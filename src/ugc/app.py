@@ -163,4 +163,6 @@ def _mount_web(app: FastAPI) -> None:
         web = importlib.import_module("ugc.web")
     except ImportError:
         return
-    web.mount_web(app)
+    mount_web = getattr(web, "mount_web", None)
+    if mount_web is not None:
+        mount_web(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 

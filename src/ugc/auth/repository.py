@@ -65,9 +65,7 @@ class TokenRepository:
     async def for_user(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         """A user's tokens, newest first."""
         query = (
-            select(ApiToken)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.created_at.desc())
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
         )
         return (await self.session.scalars(query)).all()
 

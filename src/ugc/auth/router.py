@@ -30,7 +30,9 @@ from ugc.errors import NotAuthenticated, TooManyRequests
 router = APIRouter(tags=["auth"])
 
 
-def _set_session_cookie(request: Request, response: Response, user: User, settings: Settings) -> None:
+def _set_session_cookie(
+    request: Request, response: Response, user: User, settings: Settings
+) -> None:
     max_age = settings.session_days * 86400
     response.set_cookie(
         SESSION_COOKIE,
@@ -67,7 +69,11 @@ def _client_address(request: Request) -> str:
 
 @router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED)
 async def signup(
-    body: Credentials, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    body: Credentials,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> UserEnvelope:
     """Create an account with its signup credits and start a session."""
     user = await service.sign_up(
@@ -79,7 +85,11 @@ async def signup(
 
 @router.post("/api/auth/login")
 async def login(
-    body: Credentials, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    body: Credentials,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> UserEnvelope:
     """Start a browser session."""
     user = await _sign_in(request, session, body.email, body.password)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -47,15 +48,14 @@ async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) 
         show_balance(user, balance)
 
 
-async def sign_up(
-    session: AsyncSession, email: str, password: str, *, signup_credits: int
-) -> User:
+async def sign_up(session: AsyncSession, email: str, password: str, *, signup_credits: int) -> User:
     """Create a password account with its signup credits, or raise Conflict."""
     _check_password(password)
     user = User(
         id=uuid.uuid4(),
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        # argon2 is deliberately slow: keep it off the event loop.
+        password_hash=await asyncio.to_thread(hash_password, password),
         credits=0,
     )
     if not await UserRepository(session).insert(user):
@@ -67,7 +67,8 @@ async def sign_up(
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     """The user whose email and password match, or NotAuthenticated."""
     user = await UserRepository(session).by_email(normalise_email(email))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    stored = user.password_hash if user else None
+    if not await asyncio.to_thread(verify_password, stored, password) or user is None:
         raise NotAuthenticated("That email and password do not match an account.")
     return user
 

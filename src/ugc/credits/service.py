@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ugc.auth.models import User
-
 from ugc.credits.models import LedgerReason
 from ugc.credits.repository import CreditRepository
 from ugc.errors import InsufficientCredits, InvalidInput

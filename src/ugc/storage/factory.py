@@ -14,7 +14,9 @@ def build_storage(settings: Settings, secret: str) -> Storage:
     if url.startswith("file://"):
         from ugc.storage.local import LocalStorage
 
-        return LocalStorage(Path(url.removeprefix("file://")), secret, base_url=settings.public_url or "")
+        return LocalStorage(
+            Path(url.removeprefix("file://")), secret, base_url=settings.public_url or ""
+        )
     if url.startswith("s3://"):
         from ugc.storage.s3 import S3Storage
 
