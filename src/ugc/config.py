@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -96,6 +96,14 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @model_validator(mode="after")
+    def _google_engines_need_a_key(self) -> Settings:
+        if (self.image_engine == "gemini" or self.video_engine == "veo") and not (
+            self.gemini_api_key and self.gemini_api_key.get_secret_value()
+        ):
+            raise ValueError("gemini_api_key: required when the gemini or veo engine is chosen")
+        return self
+
     @property
     def max_upload_bytes(self) -> int:
         """The per-file upload limit in bytes."""
@@ -118,6 +126,15 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
 
+def _field_and_message(location: tuple[object, ...], message: str) -> tuple[str, str]:
+    """The variable a validation error is about; model-level checks name it themselves."""
+    if location:
+        return str(location[0]), message
+    text = message.removeprefix("Value error, ")
+    field, _, rest = text.partition(": ")
+    return field, rest or text
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning a validation error into one naming the UGC_ variable."""
     try:
@@ -125,8 +142,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = "UGC_" + "_".join(str(part) for part in error["loc"][:1]).upper()
-            problems.append(f"{name}: {error['msg']}")
+            field, message = _field_and_message(error["loc"], error["msg"])
+            problems.append(f"UGC_{field.upper()}: {message}")
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
 
 

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 from ugc.db.base import utcnow
-from ugc.engines.base import EngineRejected, EngineUnavailable
+from ugc.engines.base import EngineError, EngineUnavailable
 from ugc.jobs.context import JobContext, ProgressTracker
 from ugc.jobs.failures import GENERIC_FAILURE, fail_job
 from ugc.jobs.metrics import JOB_DURATION, JOBS_TOTAL
@@ -119,7 +119,7 @@ async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
         outcome = await run_generation(ctx, job, project, tracker)
     except EngineUnavailable as exc:
         result = await _retry_or_fail(ctx, job, exc)
-    except EngineRejected as exc:
+    except EngineError as exc:  # EngineRejected and any other engine-worded failure
         await fail_job(ctx.db, job.id, exc.message)
         result = "rejected"
     except Exception:
