@@ -1,0 +1,142 @@
+"""`ugc generate`: compose an ad image (and video) from two photos, offline, from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from ugc.config import get_settings
+from ugc.engines.base import (
+    EngineRejected,
+    ImageRequest,
+    ProgressFn,
+    VideoRequest,
+)
+from ugc.engines.local.image import LocalImageEngine
+from ugc.engines.local.photos import normalize_upload
+from ugc.engines.local.video import LocalVideoEngine
+
+
+class Aspect(StrEnum):
+    """The aspect ratios the CLI accepts."""
+
+    portrait = "9:16"
+    landscape = "16:9"
+    square = "1:1"
+
+
+_err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> typer.Exit:
+    _err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def _read_photo(path: Path, label: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read the {label} photo {str(path)!r}: {exc.strerror}") from None
+    try:
+        return normalize_upload(data, label)
+    except EngineRejected as exc:
+        raise _fail(f"{exc.message} ({path})") from None
+
+
+def _reporter(progress: Progress, task: TaskID) -> ProgressFn:
+    def report(stage: str, fraction: float) -> None:
+        progress.update(task, completed=fraction * 100, description=stage)
+
+    return report
+
+
+async def _run(
+    person: bytes,
+    product: bytes,
+    brief: dict[str, str],
+    aspect: Aspect,
+    video: bool,
+    out: Path,
+    progress: Progress,
+) -> dict[str, object]:
+    settings = get_settings()
+    timings: dict[str, float] = {}
+    result: dict[str, object] = {"image": str(out / "image.png"), "video": None}
+    task = progress.add_task("Composing image", total=100)
+    started = time.perf_counter()
+    image = await LocalImageEngine(settings).compose(
+        ImageRequest(person=person, product=product, aspect_ratio=aspect.value, **brief),
+        _reporter(progress, task),
+    )
+    timings["image_s"] = round(time.perf_counter() - started, 3)
+    (out / "image.png").write_bytes(image.png)
+    if video:
+        task = progress.add_task("Rendering video", total=100)
+        started = time.perf_counter()
+        clip = await LocalVideoEngine(settings).animate(
+            VideoRequest(
+                image=image.png,
+                scene=image.scene,
+                aspect_ratio=aspect.value,
+                product_name=brief["product_name"],
+                product_description=brief["product_description"],
+                prompt=brief["prompt"],
+            ),
+            _reporter(progress, task),
+        )
+        timings["video_s"] = round(time.perf_counter() - started, 3)
+        (out / "video.mp4").write_bytes(clip.mp4)
+        result["video"] = str(out / "video.mp4")
+    result["timings"] = timings
+    return result
+
+
+def generate(
+    person: Annotated[Path, typer.Option(help="Photo of the person (JPEG, PNG or WEBP).")],
+    product: Annotated[Path, typer.Option(help="Photo of the product; PNG alpha is used.")],
+    product_name: Annotated[str, typer.Option(help="The product's name.")],
+    out: Annotated[Path, typer.Option(help="Folder for image.png (and video.mp4).")],
+    description: Annotated[str, typer.Option(help="A short product description.")] = "",
+    prompt: Annotated[str, typer.Option(help="Creative direction; short is the caption.")] = "",
+    aspect: Annotated[Aspect, typer.Option(help="Aspect ratio of the ad.")] = Aspect.portrait,
+    video: Annotated[bool, typer.Option("--video", help="Also render the ad video.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary last.")] = False,
+) -> None:
+    """Compose a UGC ad image (and video) from a person photo and a product photo, offline."""
+    person_bytes = _read_photo(person, "person")
+    product_bytes = _read_photo(product, "product")
+    if not product_name.strip():
+        raise _fail("--product-name must not be empty")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"cannot create the output folder {str(out)!r}: {exc.strerror}") from None
+    brief = {
+        "product_name": product_name.strip(),
+        "product_description": description,
+        "prompt": prompt,
+    }
+    columns = (TextColumn("{task.description:<46}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=_err, transient=json_output) as progress:
+            result = asyncio.run(
+                _run(person_bytes, product_bytes, brief, aspect, video, out, progress)
+            )
+    except EngineRejected as exc:
+        raise _fail(exc.message) from None
+    if json_output:
+        typer.echo(json.dumps(result))
+    else:
+        _err.print(
+            f"[green]Wrote[/] {result['image']}"
+            + (f" and {result['video']}" if result["video"] else "")
+        )

@@ -1,0 +1,1 @@
+"""The offline engine: a compositor and motion designer built on OpenCV, Pillow and PyAV."""

@@ -1,0 +1,150 @@
+"""Framing the person photo for the aspect ratio: crop around the face, extend what is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ugc.engines.local.arrays import u8
+from ugc.engines.local.geometry import Box
+
+# At most this share of the photo's longer side is cropped away to reach the target
+# aspect; the rest of the difference is made up by extending the canvas. Cropping more
+# would zoom far into small photos; extending more would leave big soft bands.
+_MAX_CROP_LOSS = 0.4
+# Where the face centre should sit in the frame (fraction of height): the upper third,
+# clear of the top UI strip of social apps.
+_FACE_LEVEL = 0.36
+
+
+@dataclass(frozen=True, slots=True)
+class FramedPhoto:
+    """The person photo on the output canvas: pixels, face and where the real photo lies."""
+
+    canvas: NDArray[np.uint8]
+    face: Box | None
+    photo: Box
+
+
+def _needed_region(face: Box | None, width: int, height: int) -> Box:
+    # The region the crop must keep: the face with room for hair, ears and chin.
+    if face is None:
+        return Box(width * 0.3, height * 0.25, width * 0.4, height * 0.4)
+    grown = Box(face.x - 0.35 * face.w, face.y - 0.45 * face.h, face.w * 1.7, face.h * 2.0)
+    x0, y0 = max(0.0, grown.x), max(0.0, grown.y)
+    return Box(x0, y0, min(float(width), grown.right) - x0, min(float(height), grown.bottom) - y0)
+
+
+def _crop_window(
+    width: int, height: int, target: float, keep: Box, focus: tuple[float, float]
+) -> Box:
+    aspect = width / height
+    if aspect > target:  # too wide: trim the sides, never past the face
+        crop_aspect = max(target, aspect * (1 - _MAX_CROP_LOSS))
+        crop_w = max(height * crop_aspect, min(keep.w * 1.05, float(width)))
+        x = min(max(focus[0] - crop_w / 2, keep.right - crop_w, 0.0), keep.x, width - crop_w)
+        return Box(max(0.0, x), 0.0, crop_w, float(height))
+    crop_aspect = min(target, aspect / (1 - _MAX_CROP_LOSS))
+    crop_h = max(width / crop_aspect, min(keep.h * 1.05, float(height)))
+    y = focus[1] - crop_h * _FACE_LEVEL
+    y = min(max(y, keep.bottom - crop_h, 0.0), keep.y, height - crop_h)
+    return Box(0.0, max(0.0, y), float(width), crop_h)
+
+
+def _extended_backdrop(
+    photo: NDArray[np.uint8], placed: Box, size: tuple[int, int]
+) -> NDArray[np.uint8]:
+    # A soft continuation of the photo's own edges: reflected, heavily blurred and
+    # slightly darkened, like a shallow-focus background beyond the photo.
+    width, height = size
+    factor = 16
+    small = cv2.resize(
+        photo,
+        (max(2, photo.shape[1] // factor), max(2, photo.shape[0] // factor)),
+        interpolation=cv2.INTER_AREA,
+    )
+    sx, sy = small.shape[1] / placed.w, small.shape[0] / placed.h
+    left, top = round(placed.x * sx), round(placed.y * sy)
+    right = max(0, round(width * sx) - left - small.shape[1])
+    bottom = max(0, round(height * sy) - top - small.shape[0])
+    padded = cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_REFLECT_101)
+    padded = cv2.GaussianBlur(padded, (0, 0), 2.5)
+    backdrop = cv2.resize(padded, (width, height), interpolation=cv2.INTER_CUBIC)
+    return u8(cv2.convertScaleAbs(backdrop, alpha=0.9, beta=4))
+
+
+def _blend_seams(
+    canvas: NDArray[np.uint8], photo: NDArray[np.uint8], placed: Box, feather: int
+) -> None:
+    # Paste the photo, then fade its edges that border an extension band into the band, so
+    # the photo melts into its soft continuation instead of ending on a hard line.
+    x0, y0 = int(placed.x), int(placed.y)
+    ph, pw = photo.shape[:2]
+    backdrop = canvas[y0 : y0 + ph, x0 : x0 + pw].copy()
+    canvas[y0 : y0 + ph, x0 : x0 + pw] = photo
+    ramp = (np.arange(feather, dtype=np.float32) + 0.5) / feather
+    edges: list[tuple[tuple[slice, slice], NDArray[np.floating]]] = []
+    if y0 > 0:
+        edges.append((np.s_[:feather, :], ramp[:, None, None]))
+    if y0 + ph < canvas.shape[0]:
+        edges.append((np.s_[ph - feather :, :], ramp[::-1, None, None]))
+    if x0 > 0:
+        edges.append((np.s_[:, :feather], ramp[None, :, None]))
+    if x0 + pw < canvas.shape[1]:
+        edges.append((np.s_[:, pw - feather :], ramp[None, ::-1, None]))
+    view = canvas[y0 : y0 + ph, x0 : x0 + pw]
+    for strip, weight in edges:
+        mixed = view[strip] * weight + backdrop[strip] * (1 - weight)
+        view[strip] = mixed.astype(np.uint8)
+
+
+def _resize(image: NDArray[np.uint8], width: int, height: int) -> NDArray[np.uint8]:
+    upscale = width > image.shape[1]
+    resized = cv2.resize(
+        image, (width, height), interpolation=cv2.INTER_CUBIC if upscale else cv2.INTER_AREA
+    )
+    if width > 1.4 * image.shape[1]:
+        # Upscaled photos look soft; a gentle unsharp mask brings back phone-like crispness.
+        blurred = cv2.GaussianBlur(resized, (0, 0), 1.6)
+        resized = cv2.addWeighted(resized, 1.5, blurred, -0.5, 0)
+    return u8(resized)
+
+
+def _placement(window: Box, size: tuple[int, int], face: Box | None) -> Box:
+    width, height = size
+    scale = min(width / window.w, height / window.h)
+    placed_w, placed_h = window.w * scale, window.h * scale
+    x, y = (width - placed_w) / 2, (height - placed_h) / 2
+    if face is not None and placed_h < height - 1:
+        y = height * _FACE_LEVEL - (face.cy - window.y) * scale
+        y = min(max(y, 0.0), height - placed_h)
+    if face is not None and placed_w < width - 1:
+        x = width / 2 - (face.cx - window.x) * scale
+        x = min(max(x, 0.0), width - placed_w)
+    return Box(round(x), round(y), round(placed_w), round(placed_h))
+
+
+def frame_person(rgb: NDArray[np.uint8], face: Box | None, size: tuple[int, int]) -> FramedPhoto:
+    """Fit the person photo to `size`, keeping the face whole and well placed."""
+    width, height = size
+    src_h, src_w = rgb.shape[:2]
+    keep = _needed_region(face, src_w, src_h)
+    focus = (face.cx, face.cy) if face is not None else (src_w / 2, src_h * 0.4)
+    window = _crop_window(src_w, src_h, width / height, keep, focus)
+    crop = rgb[round(window.y) : round(window.bottom), round(window.x) : round(window.right)]
+    placed = _placement(window, size, face)
+    photo = _resize(np.ascontiguousarray(crop), int(placed.w), int(placed.h))
+    scale = placed.w / crop.shape[1]
+    face_out = (
+        None
+        if face is None
+        else face.moved(-window.x, -window.y).scaled(scale).moved(placed.x, placed.y)
+    )
+    if placed.w >= width and placed.h >= height:
+        return FramedPhoto(photo[:height, :width], face_out, Box(0, 0, width, height))
+    canvas = _extended_backdrop(photo, placed, size)
+    _blend_seams(canvas, photo, placed, max(8, round(0.04 * max(size))))
+    return FramedPhoto(canvas, face_out, placed)

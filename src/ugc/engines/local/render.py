@@ -1,0 +1,227 @@
+"""Rendering video frames from the layers: camera warp, parallax product, captions, end card."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ugc.engines.local.arrays import u8
+from ugc.engines.local.caption import CaptionLine
+from ugc.engines.local.geometry import Box
+from ugc.engines.local.motion import (
+    FPS,
+    Shot,
+    View,
+    camera_at,
+    card_opacity,
+    handheld,
+    line_opacity,
+    product_pop,
+)
+from ugc.engines.local.sprite import Sprite
+from ugc.engines.local.yuv import FrameBuffer, PlaneLayer, premultiplied_to_layers, rgb_to_planes
+
+Affine = NDArray[np.float64]
+# The product sits nearer the camera than the backdrop: it moves this much more with the
+# handheld drift, which is what reads as depth.
+_PARALLAX = 0.8
+_WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """What a video is made of, in image pixels; sprite and face may be missing."""
+
+    image_size: tuple[int, int]
+    background: NDArray[np.uint8]
+    sprite: Sprite | None
+    product_box: Box | None
+    captions: list[CaptionLine]
+    end_card: NDArray[np.uint8]  # RGB at output size
+    shot: Shot
+
+
+def _resized(image: NDArray[np.uint8], scale: float) -> NDArray[np.uint8]:
+    size = (max(2, round(image.shape[1] * scale)), max(2, round(image.shape[0] * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(image, size, interpolation=interpolation), dtype=np.uint8)
+
+
+def _camera_matrix(view: View, out_size: tuple[int, int], to_layer: float) -> Affine:
+    """Output pixel -> image pixel for the view: G u + (c - G * half)."""
+    width, height = out_size
+    angle = math.radians(view.roll)
+    scale = 1 / (view.zoom * to_layer)
+    g = scale * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    offset = np.array([view.cx, view.cy]) - g @ np.array([width / 2, height / 2])
+    return np.hstack([g, offset[:, None]])
+
+
+def _half(matrix: Affine) -> Affine:
+    # The same mapping between the half-size chroma planes.
+    out = matrix.copy()
+    out[:, 2] /= 2
+    return out
+
+
+class FrameRenderer:
+    """Draws frame i of the video into an I420 buffer, reusing every precomputed layer."""
+
+    def __init__(self, layers: Layers, out_size: tuple[int, int]) -> None:
+        self.out_size = out_size
+        self.image_size = layers.image_size
+        self.to_out = out_size[0] / layers.image_size[0]
+        self.shot = layers.shot
+        zooms = [layers.shot.push.zoom] + ([layers.shot.close.zoom] if layers.shot.close else [])
+        # Layers are resampled once to the sharpest size the camera will need, so the
+        # per-frame warp never scales by much (no blur, no aliasing).
+        self.bg_scale = self.to_out * max(zooms)
+        self.bg = rgb_to_planes(_resized(layers.background, self.bg_scale))
+        self.sprite = layers.sprite
+        self.sprite_layers: tuple[PlaneLayer, PlaneLayer, PlaneLayer] | None = None
+        if layers.sprite is not None:
+            self.sprite_scale = self.to_out * max(zooms) * 1.08
+            self.sprite_layers = premultiplied_to_layers(
+                _resized(layers.sprite.rgba, self.sprite_scale)
+            )
+        self.product_box = layers.product_box
+        self.captions = [self._caption(line) for line in layers.captions]
+        self.card = FrameBuffer(*out_size)
+        card_y, card_u, card_v = rgb_to_planes(layers.end_card)
+        self.card.y[:], self.card.u[:], self.card.v[:] = card_y, card_u, card_v
+        self._card_frame = FrameBuffer(*out_size)
+
+    def _caption(self, line: CaptionLine) -> tuple[int, int, tuple[PlaneLayer, ...]]:
+        # Even coordinates keep the chroma planes aligned with the luma plane.
+        x = 2 * round(line.x * self.to_out / 2)
+        y = 2 * round(line.y * self.to_out / 2)
+        return x, y, premultiplied_to_layers(_resized(line.rgba, self.to_out))
+
+    def _draw_background(self, view: View, frame: FrameBuffer) -> None:
+        matrix = _camera_matrix(view, self.out_size, self.to_out) * self.bg_scale
+        width, height = self.out_size
+        cv2.warpAffine(
+            self.bg[0],
+            matrix,
+            (width, height),
+            dst=frame.y,
+            flags=_WARP,
+            borderMode=cv2.BORDER_REFLECT,
+        )
+        half = _half(matrix)
+        for src, dst in ((self.bg[1], frame.u), (self.bg[2], frame.v)):
+            cv2.warpAffine(
+                src,
+                half,
+                (width // 2, height // 2),
+                dst=dst,
+                flags=_WARP,
+                borderMode=cv2.BORDER_REFLECT,
+            )
+
+    def _sprite_matrix(self, t: float, view: View) -> Affine:
+        assert self.sprite is not None and self.product_box is not None
+        dx, dy, _ = handheld(t, min(self.image_size))
+        near = View(
+            view.cx + _PARALLAX * dx / view.zoom,
+            view.cy + _PARALLAX * dy / view.zoom,
+            view.zoom,
+            view.roll,
+        )
+        camera = _camera_matrix(near, self.out_size, self.to_out)
+        pop = product_pop(t)
+        centre = np.array([self.product_box.cx, self.product_box.cy])
+        origin = np.array([self.sprite.x, self.sprite.y], float)
+        g = camera[:, :2] / pop
+        offset = camera[:, 2] / pop + centre * (1 - 1 / pop) - origin
+        return np.hstack([g, offset[:, None]]) * self.sprite_scale
+
+    def _draw_sprite(self, t: float, view: View, frame: FrameBuffer) -> None:
+        assert self.sprite_layers is not None
+        matrix = self._sprite_matrix(t, view)
+        luma = self.sprite_layers[0]
+        sh, sw = luma.alpha.shape
+        corners = np.array([[0, 0, 1], [sw, 0, 1], [0, sh, 1], [sw, sh, 1]], float)
+        screen = corners @ cv2.invertAffineTransform(matrix).T
+        width, height = self.out_size
+        x0 = max(0, int(screen[:, 0].min()) // 2 * 2)
+        y0 = max(0, int(screen[:, 1].min()) // 2 * 2)
+        x1 = min(width, (math.ceil(screen[:, 0].max()) + 2) // 2 * 2)
+        y1 = min(height, (math.ceil(screen[:, 1].max()) + 2) // 2 * 2)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        shifted = matrix.copy()
+        shifted[:, 2] += matrix[:, :2] @ np.array([x0, y0], float)
+        half = _half(shifted)
+        targets = ((frame.y, shifted, 1), (frame.u, half, 2), (frame.v, half, 2))
+        for layer, (plane, m, div) in zip(self.sprite_layers, targets, strict=True):
+            size = ((x1 - x0) // div, (y1 - y0) // div)
+            colour = cv2.warpAffine(layer.colour, m, size, flags=_WARP)
+            alpha = cv2.warpAffine(layer.alpha, m, size, flags=_WARP)
+            region = plane[y0 // div : y0 // div + size[1], x0 // div : x0 // div + size[0]]
+            keep = cv2.bitwise_not(alpha)
+            cv2.add(cv2.multiply(region, keep, scale=1 / 255), colour, dst=region)
+
+    def _draw_captions(self, t: float, frame: FrameBuffer) -> None:
+        for index, (x, y, layers) in enumerate(self.captions):
+            opacity = line_opacity(index, t)
+            if opacity <= 0.004:
+                continue
+            # Lines rise a few pixels as they fade in.
+            lift = 2 * round((1 - min(1.0, opacity)) * 0.012 * self.out_size[1] / 2)
+            for layer, plane, div in zip(layers, frame.planes(), (1, 2, 2), strict=True):
+                h, w = layer.alpha.shape
+                top, left = (y + lift) // div, x // div
+                region = plane[top : top + h, left : left + w]
+                if region.shape != layer.alpha.shape:
+                    continue
+                colour, alpha = layer.colour, layer.alpha
+                if opacity < 0.999:
+                    colour = u8(cv2.convertScaleAbs(colour, alpha=opacity))
+                    alpha = u8(cv2.convertScaleAbs(alpha, alpha=opacity))
+                cv2.add(
+                    cv2.multiply(region, cv2.bitwise_not(alpha), scale=1 / 255), colour, dst=region
+                )
+
+    def _draw_card(self, t: float, opacity: float, frame: FrameBuffer) -> None:
+        # The card drifts in a little as it settles, so the last second is not a still.
+        zoom = 1.0 + 0.035 * min(1.0, max(0.0, (t - 6.5) / 1.5))
+        card = self._card_frame
+        width, height = self.out_size
+        matrix = np.array(
+            [[1 / zoom, 0, width / 2 * (1 - 1 / zoom)], [0, 1 / zoom, height / 2 * (1 - 1 / zoom)]]
+        )
+        for src, dst, m, div in (
+            (self.card.y, card.y, matrix, 1),
+            (self.card.u, card.u, _half(matrix), 2),
+            (self.card.v, card.v, _half(matrix), 2),
+        ):
+            cv2.warpAffine(
+                src,
+                m,
+                (width // div, height // div),
+                dst=dst,
+                flags=_WARP,
+                borderMode=cv2.BORDER_REFLECT,
+            )
+        if opacity >= 0.999:
+            frame.data[:] = card.data
+        else:
+            cv2.addWeighted(frame.data, 1 - opacity, card.data, opacity, 0, dst=frame.data)
+
+    def render(self, index: int, frame: FrameBuffer) -> None:
+        """Draw frame `index` into `frame`."""
+        t = index / FPS
+        opacity = card_opacity(t)
+        if opacity < 0.999:
+            view = camera_at(t, self.shot, self.image_size)
+            self._draw_background(view, frame)
+            if self.sprite_layers is not None:
+                self._draw_sprite(t, view, frame)
+            self._draw_captions(t, frame)
+        if opacity > 0.001:
+            self._draw_card(t, opacity, frame)

@@ -1,0 +1,122 @@
+"""The layers the video needs, stored next to the image: a small zip with a JSON manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ugc.engines.local.caption import CaptionLine
+from ugc.engines.local.geometry import Box
+from ugc.engines.local.sprite import Sprite
+
+SCENE_VERSION = 1
+# The video is 720p and zooms in at most ~1.35x, so the backdrop never needs more than
+# the image's own resolution; JPEG keeps it to a few hundred kB.
+_JPEG_QUALITY = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """The local engine's layers: backdrop, product sprite, captions and where things are."""
+
+    size: tuple[int, int]
+    background: NDArray[np.uint8]
+    sprite: Sprite
+    product_box: Box
+    product_kind: str
+    face: Box | None
+    captions: list[CaptionLine]
+    accent: tuple[int, int, int]
+
+
+def _png(rgba: NDArray[np.uint8]) -> bytes:
+    ok, data = cv2.imencode(
+        ".png",
+        cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA),
+        [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE],
+    )
+    if not ok:
+        raise ValueError("could not encode a scene layer")
+    return bytes(data)
+
+
+def _jpeg(rgb: NDArray[np.uint8]) -> bytes:
+    ok, data = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]
+    )
+    if not ok:
+        raise ValueError("could not encode the scene backdrop")
+    return bytes(data)
+
+
+def _decode(data: bytes, flags: int, code: int) -> NDArray[np.uint8]:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if image is None:
+        raise ValueError("a scene layer is not a readable image")
+    return np.asarray(cv2.cvtColor(image, code), dtype=np.uint8)
+
+
+def pack_scene(scene: Scene) -> bytes:
+    """Serialise the scene to bytes (layers already compressed, so the zip only stores)."""
+    manifest: dict[str, Any] = {
+        "version": SCENE_VERSION,
+        "size": list(scene.size),
+        "sprite": [scene.sprite.x, scene.sprite.y],
+        "product_box": scene.product_box.as_list(),
+        "product_kind": scene.product_kind,
+        "face": None if scene.face is None else scene.face.as_list(),
+        "captions": [[line.x, line.y] for line in scene.captions],
+        "accent": list(scene.accent),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("background.jpg", _jpeg(scene.background))
+        archive.writestr("sprite.png", _png(scene.sprite.rgba))
+        for index, line in enumerate(scene.captions):
+            archive.writestr(f"caption-{index}.png", _png(line.rgba))
+    return out.getvalue()
+
+
+def unpack_scene(data: bytes) -> Scene:
+    """Read a scene written by pack_scene; ValueError when it is not one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            if manifest.get("version") != SCENE_VERSION:
+                raise ValueError("unknown scene version")
+            rgba = cv2.IMREAD_UNCHANGED
+            background = _decode(
+                archive.read("background.jpg"), cv2.IMREAD_COLOR, cv2.COLOR_BGR2RGB
+            )
+            sprite_rgba = _decode(archive.read("sprite.png"), rgba, cv2.COLOR_BGRA2RGBA)
+            captions = [
+                CaptionLine(
+                    _decode(archive.read(f"caption-{i}.png"), rgba, cv2.COLOR_BGRA2RGBA),
+                    int(x),
+                    int(y),
+                )
+                for i, (x, y) in enumerate(manifest["captions"])
+            ]
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, TypeError) as exc:
+        raise ValueError("not a local-engine scene") from exc
+    face = manifest["face"]
+    width, height = manifest["size"]
+    red, green, blue = manifest["accent"]
+    return Scene(
+        size=(int(width), int(height)),
+        background=background,
+        sprite=Sprite(sprite_rgba, int(manifest["sprite"][0]), int(manifest["sprite"][1])),
+        product_box=Box.from_list(manifest["product_box"]),
+        product_kind=str(manifest["product_kind"]),
+        face=None if face is None else Box.from_list(face),
+        captions=captions,
+        accent=(int(red), int(green), int(blue)),
+    )

@@ -1,0 +1,128 @@
+"""The local VideoEngine: a short UGC-style ad video from the image and its layers."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from ugc.config import Settings
+from ugc.engines.base import (
+    IMAGE_SIZES,
+    VIDEO_SIZES,
+    AspectRatio,
+    GeneratedVideo,
+    ProgressFn,
+    VideoRequest,
+)
+from ugc.engines.local.caption import caption_text, layout_caption
+from ugc.engines.local.encode import H264Writer
+from ugc.engines.local.endcard import build_end_card, tagline_text
+from ugc.engines.local.faces import find_face
+from ugc.engines.local.framing import frame_person
+from ugc.engines.local.motion import FPS, FRAME_COUNT, plan_shot
+from ugc.engines.local.photos import decode_rgb
+from ugc.engines.local.render import FrameRenderer, Layers
+from ugc.engines.local.scene import Scene, unpack_scene
+from ugc.engines.local.sprite import composite
+from ugc.engines.local.yuv import FrameBuffer
+
+STAGE = "Rendering video"
+
+
+def _scene_for(req: VideoRequest) -> Scene | None:
+    if req.scene is None:
+        return None
+    try:
+        scene = unpack_scene(req.scene)
+    except ValueError:
+        return None  # not ours (or damaged): animate the flat image instead
+    return scene if scene.size == IMAGE_SIZES[req.aspect_ratio] else None
+
+
+def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
+    """Layers for a project composed by the local image engine: full parallax."""
+    out_size = VIDEO_SIZES[req.aspect_ratio]
+    flat = composite(scene.background.copy(), scene.sprite)
+    card = build_end_card(
+        flat,
+        scene.sprite.rgba,
+        out_size,
+        req.product_name,
+        tagline_text(req.product_description, req.prompt),
+        scene.accent,
+    )
+    return Layers(
+        image_size=scene.size,
+        background=scene.background,
+        sprite=scene.sprite,
+        product_box=scene.product_box,
+        captions=scene.captions,
+        end_card=card,
+        shot=plan_shot(scene.size, scene.face, scene.product_box),
+    )
+
+
+def layers_from_image(req: VideoRequest) -> Layers:
+    """Layers for a flat image (another engine's): camera motion, captions and end card."""
+    size = IMAGE_SIZES[req.aspect_ratio]
+    image = decode_rgb(req.image, "project")
+    framed = frame_person(image, find_face(image), size)
+    avoid = [framed.face.grown(0.3, 0.35)] if framed.face is not None else []
+    captions = layout_caption(caption_text(req.product_name, req.prompt), size, avoid)
+    card = build_end_card(
+        framed.canvas,
+        None,
+        VIDEO_SIZES[req.aspect_ratio],
+        req.product_name,
+        tagline_text(req.product_description, req.prompt),
+        (40, 40, 40),
+    )
+    return Layers(
+        image_size=size,
+        background=framed.canvas,
+        sprite=None,
+        product_box=None,
+        captions=captions,
+        end_card=card,
+        shot=plan_shot(size, framed.face, None),
+    )
+
+
+def render_video(
+    layers: Layers,
+    aspect_ratio: AspectRatio,
+    progress: ProgressFn,
+    options: dict[str, str] | None = None,
+) -> bytes:
+    """Render and encode every frame, streaming; returns the MP4 bytes."""
+    width, height = VIDEO_SIZES[aspect_ratio]
+    renderer = FrameRenderer(layers, (width, height))
+    frame = FrameBuffer(width, height)
+    with tempfile.TemporaryDirectory(prefix="ugc-video-") as folder:
+        path = Path(folder) / "video.mp4"
+        with H264Writer(path, width, height, FPS, options) as writer:
+            for index in range(FRAME_COUNT):
+                renderer.render(index, frame)
+                writer.write(frame.data)
+                progress(STAGE, (index + 1) / FRAME_COUNT)
+        return path.read_bytes()
+
+
+def _build_and_render(req: VideoRequest, progress: ProgressFn) -> bytes:
+    scene = _scene_for(req)
+    layers = layers_from_scene(scene, req) if scene is not None else layers_from_image(req)
+    return render_video(layers, req.aspect_ratio, progress)
+
+
+class LocalVideoEngine:
+    """Pushes in on the ad with handheld drift, pops the product, times captions, ends on a card."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
+        """Return the 8 s H.264 ad video; EngineRejected if the image cannot be read."""
+        progress(STAGE, 0.0)
+        mp4 = await asyncio.to_thread(_build_and_render, req, progress)
+        return GeneratedVideo(mp4=mp4)
