@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 
 class SettingsError(Exception):
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     gemini_image_size: Literal["1K", "2K", "4K"] = "1K"
     gemini_timeout_seconds: float = Field(default=120, gt=0)
     veo_model: str = "veo-3.1-generate-preview"
-    veo_seconds: Literal[4, 6, 8] = 8
+    veo_seconds: int = 8
     veo_poll_seconds: float = Field(default=10, gt=0)
     veo_timeout_seconds: float = Field(default=600, gt=0)
 
@@ -49,7 +50,8 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
     oidc_audience: str | None = None
-    oidc_authorized_parties: tuple[str, ...] = ()
+    # Comma-separated in the environment, not JSON.
+    oidc_authorized_parties: Annotated[tuple[str, ...], NoDecode] = ()
 
     sentry_dsn: SecretStr | None = None
     public_url: str | None = None
@@ -87,6 +89,13 @@ class Settings(BaseSettings):
     def _known_queue(cls, value: str) -> str:
         if value != "inprocess" and not value.startswith(("redis://", "rediss://")):
             raise ValueError("must be 'inprocess' or a redis:// URL")
+        return value
+
+    @field_validator("veo_seconds")
+    @classmethod
+    def _veo_duration(cls, value: int) -> int:
+        if value not in (4, 6, 8):
+            raise ValueError("Veo makes videos of 4, 6 or 8 seconds")
         return value
 
     @field_validator("oidc_authorized_parties", mode="before")
@@ -145,6 +154,9 @@ def load_settings(**overrides: object) -> Settings:
             field, message = _field_and_message(error["loc"], error["msg"])
             problems.append(f"UGC_{field.upper()}: {message}")
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
+    except SourceError as exc:  # a value the environment source could not even parse
+        field = str(exc).split('"')[1] if '"' in str(exc) else "?"
+        raise SettingsError(f"Invalid configuration: UGC_{field.upper()}: {exc}") from None
 
 
 @lru_cache(maxsize=1)
