@@ -9,9 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from ugc.config import Settings
-
 from tests.jobs.worker_process import UGC, settings_env
+from ugc.config import Settings
 
 
 def free_port() -> int:

@@ -7,11 +7,10 @@ import uuid
 
 from sqlalchemy import func, select
 
+from tests.support import create_project, signup, wait_for_project
 from ugc.credits.models import LedgerEntry
 from ugc.jobs.failures import fail_job
 from ugc.jobs.models import Job
-
-from tests.support import create_project, signup, wait_for_project
 
 
 async def _job_for(app, project_id: str) -> Job:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from ugc.jobs.models import Job
-
 from tests.jobs.worker_process import WorkerProcess
 from tests.support import create_project, signup, wait_for_project
+from ugc.jobs.models import Job
 
 pytestmark = pytest.mark.xdist_group("redis-workers")
 

@@ -35,7 +35,8 @@ async def test_create_charges_five_and_the_image_arrives(client):
     for field in ("userImage", "productImage"):
         assert (await client.get(project[field])).status_code == 200
     history = (await client.get("/api/user/credits/history")).json()["entries"]
-    assert [(e["delta"], e["reason"], e["projectId"]) for e in history][0] == (
+    newest = history[0]
+    assert (newest["delta"], newest["reason"], newest["projectId"]) == (
         -5,
         "image",
         project_id,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from tests.fakes.cloudinary_server import FakeCloudinary, error, server_error
 from tests.fakes.fixtures import fake_cloudinary, fake_cloudinary_server
 from tests.fakes.http import Reply
 from tests.fakes.media import make_mp4, make_png
-
 from ugc.storage.base import ObjectNotFound, StorageError
 from ugc.storage.cloudinary import CloudinaryStorage
 

@@ -10,10 +10,9 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.support import create_project, signup, wait_for_project
 from ugc.storage.base import ObjectNotFound
 from ugc.storage.s3 import S3Storage
-
-from tests.support import create_project, signup, wait_for_project
 
 pytestmark = pytest.mark.xdist_group("moto")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.fakes.fixtures import fake_gemini, fake_gemini_server
 from tests.fakes.gemini_server import FakeGemini
-
 from ugc.config import Settings, load_settings
 
 __all__ = ["fake_gemini", "fake_gemini_server"]

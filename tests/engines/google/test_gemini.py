@@ -7,6 +7,7 @@ import io
 
 import pytest
 from PIL import Image
+
 from tests.fakes.gemini_server import (
     FakeGemini,
     Reply,
@@ -22,7 +23,6 @@ from tests.fakes.gemini_server import (
     unavailable,
 )
 from tests.fakes.media import make_jpeg, make_png
-
 from ugc.config import Settings, SettingsError, load_settings
 from ugc.engines.base import (
     IMAGE_SIZES,

@@ -6,8 +6,8 @@ import io
 
 import av
 import pytest
-from tests.fakes.media import make_mp4
 
+from tests.fakes.media import make_mp4
 from ugc.engines.google import mp4
 from ugc.engines.google.pictures import image_mime
 from ugc.engines.google.sdk import retry_delay

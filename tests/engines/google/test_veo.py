@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from tests.fakes.gemini_server import (
     FakeGemini,
     b64bytes,
@@ -18,7 +19,6 @@ from tests.fakes.gemini_server import (
     video_ok,
 )
 from tests.fakes.media import make_mp4, make_png
-
 from ugc.config import Settings, SettingsError, load_settings
 from ugc.engines.base import (
     VIDEO_SIZES,

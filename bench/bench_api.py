@@ -1,0 +1,200 @@
+"""API benchmarks against a real `ugc serve`, on SQLite and on PostgreSQL.
+
+- GET /api/user/projects/{id}: throughput and p99 latency at 50 concurrent clients, and the
+  same for /healthz (the framework floor) measured in the same run; the ratio says what the
+  auth lookup + project query + signed URLs cost.
+- create -> ready latency with the local engine, against the engine's own compose time
+  measured in the same run: the ratio is the job system's overhead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.live_server import LiveServer
+from tests.support import PASSWORD, person_photo, product_photo
+from ugc.config import load_settings
+from ugc.engines.base import ImageRequest
+from ugc.engines.local.image import LocalImageEngine
+
+CONCURRENCY = 50
+DURATION_S = 10
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _wrk(url: str, token: str) -> tuple[float, float]:
+    """(requests/s, p99 ms) from wrk."""
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONCURRENCY}",
+            f"-d{DURATION_S}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    p99_text = re.search(r"99%\s+([\d.]+)(us|ms|s)", result.stdout)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_text.group(2)]
+    return rps, float(p99_text.group(1)) * scale
+
+
+async def _httpx_load(url: str, token: str) -> tuple[float, float]:
+    """Fallback load generator when wrk is not installed."""
+    latencies: list[float] = []
+    deadline = time.monotonic() + DURATION_S
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, limits=limits) as c:
+
+        async def client() -> None:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                (await c.get(url)).raise_for_status()
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    latencies.sort()
+    return len(latencies) / DURATION_S, latencies[int(len(latencies) * 0.99)]
+
+
+def load(url: str, token: str) -> tuple[float, float]:
+    """Throughput and p99 at 50 concurrent clients."""
+    if shutil.which("wrk"):
+        return _wrk(url, token)
+    return asyncio.run(_httpx_load(url, token))
+
+
+def _prepare_user(base: str) -> tuple[str, str, float]:
+    """Sign up, create a project, wait until ready: (token, project id, create->ready s)."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+        client.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
+        token = client.post(
+            "/api/auth/token", data={"username": email, "password": PASSWORD}
+        ).json()["access_token"]
+        latencies = []
+        project_id = ""
+        for _ in range(3):
+            started = time.perf_counter()
+            response = client.post(
+                "/api/project/create",
+                data={"productName": "Aqua Bottle", "aspectRatio": "9:16"},
+                files={
+                    "userImage": ("p.jpg", person_photo()),
+                    "productImage": ("q.png", product_photo()),
+                },
+            )
+            project_id = response.json()["projectId"]
+            while (
+                client.get(f"/api/user/projects/{project_id}").json()["project"]["status"]
+                != "ready"
+            ):
+                time.sleep(0.01)
+            latencies.append(time.perf_counter() - started)
+        return token, project_id, statistics.median(latencies)
+
+
+def _engine_floor() -> float:
+    """Median local compose time for the same inputs, in this process."""
+    engine = LocalImageEngine(load_settings())
+    request = ImageRequest(
+        person=person_photo(),
+        product=product_photo(),
+        product_name="Aqua Bottle",
+        product_description="",
+        prompt="",
+        aspect_ratio="9:16",
+    )
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        asyncio.run(engine.compose(request, lambda stage, fraction: None))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _run_backend(name: str, database_url: str, workdir: Path) -> dict[str, float]:
+    settings = load_settings(
+        database_url=database_url,
+        data_dir=workdir / "var",
+        storage_url=f"file://{workdir}/media",
+        secret_key="bench-secret-bench-secret",
+        log_level="WARNING",
+    )
+    with LiveServer(settings, workdir / f"{name}.log") as server:
+        token, project_id, create_to_ready = _prepare_user(server.url)
+        health_rps, health_p99 = load(f"{server.url}/healthz", token)
+        rps, p99 = load(f"{server.url}/api/user/projects/{project_id}", token)
+    return {
+        "rps": rps,
+        "p99": p99,
+        "health_rps": health_rps,
+        "health_p99": health_p99,
+        "create_to_ready": create_to_ready,
+    }
+
+
+async def _pg(statement: str) -> None:
+    connection = await asyncpg.connect(PG_ADMIN)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def main() -> None:
+    """Print the API benchmark table."""
+    floor = _engine_floor()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        rows.append(
+            ("SQLite", _run_backend("sqlite", f"sqlite+aiosqlite:///{workdir}/bench.db", workdir))
+        )
+        name = f"ugc_bench_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+        try:
+            url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+            rows.append(("PostgreSQL", _run_backend("postgres", url, workdir)))
+        finally:
+            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(
+        f"GET /api/user/projects/{{id}}, {CONCURRENCY} concurrent clients, {DURATION_S} s each "
+        f"({'wrk' if shutil.which('wrk') else 'httpx'})"
+    )
+    print(
+        "| backend | req/s | p99 ms | /healthz req/s | ratio to /healthz "
+        "| create->ready s | ratio to compose |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for backend, r in rows:
+        print(
+            f"| {backend} | {r['rps']:.0f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
+            f"{r['rps'] / r['health_rps']:.2f} | {r['create_to_ready']:.2f} | "
+            f"{r['create_to_ready'] / floor:.2f} |"
+        )
+    print(f"\nlocal engine compose (same inputs, in process, median of 5): {floor:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
