@@ -52,6 +52,12 @@ def build_prompt(req: VideoRequest) -> str:
     return "\n".join(lines)
 
 
+def seconds_text(seconds: float) -> str:
+    """A duration as a person writes it: "1 second", "600 seconds", "0.5 seconds"."""
+    number = f"{seconds:g}"
+    return f"{number} second" if number == "1" else f"{number} seconds"
+
+
 def wait_fraction(elapsed: float) -> float:
     """Progress while waiting: rises quickly, then slows, never reaching the end."""
     return 0.05 + 0.85 * (1 - math.exp(-elapsed / TYPICAL_SECONDS))
@@ -153,7 +159,7 @@ class VeoVideoEngine:
             if elapsed >= limit:
                 logger.warning("veo operation timed out", extra={**log, "operation": op.name})
                 raise EngineUnavailable(
-                    f"The video service did not finish within {round(limit)} seconds."
+                    f"The video service did not finish within {seconds_text(limit)}."
                 )
             await asyncio.sleep(min(poll, limit - elapsed))
             progress("rendering video", wait_fraction(time.monotonic() - started))
