@@ -32,6 +32,9 @@ from ugc.app import create_app
 from ugc.config import Settings, load_settings
 from ugc.db.migrate import upgrade
 
+# Fake Gemini/Veo and Cloudinary servers: fake_gemini, fake_cloudinary (see the module).
+pytest_plugins = ["tests.fakes.fixtures"]
+
 BACKENDS = [b for b in os.environ.get("UGC_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PG_ADMIN = os.environ.get("UGC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
+from tests.fakes.gemini_server import video_ok
 from tests.jobs.worker_process import WorkerProcess
 from tests.support import create_project, signup, wait_for_project
 from ugc.jobs.models import Job
@@ -81,3 +83,45 @@ async def test_killed_worker_job_is_finished_after_restart(
     else:  # finished as a refunded failure: the credits came back
         assert job.status == "failed" and job.refunded
         assert (await client.get("/api/user/credits")).json() == {"credits": 15}
+
+
+async def test_worker_killed_while_veo_runs_resumes_the_same_operation(
+    make_client, settings_factory, redis_overrides, workers, tmp_path, fake_gemini
+):
+    google = {
+        "image_engine": "gemini",
+        "video_engine": "veo",
+        "veo_poll_seconds": 0.2,
+        "veo_timeout_seconds": 60,
+        **fake_gemini.settings_overrides(),
+    }
+    # The operation finishes after 25 status checks (~5 s of polling), across two workers.
+    fake_gemini.script(video=[video_ok(polls=25)])
+    client = await make_client(**redis_overrides, **google)
+    settings = settings_factory(**redis_overrides, **google)
+    first = WorkerProcess(settings, tmp_path / "worker-1.log").start()
+    workers.append(first)
+    await signup(client)
+    project_id = (await create_project(client)).json()["projectId"]
+    project = await wait_for_project(client, project_id, within=60)
+    assert project["status"] == "ready", first.log()
+    assert (await client.post("/api/project/video", json={"projectId": project_id})).is_success
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while (job := await _video_job(client.app, project_id)).checkpoint is None:
+        assert asyncio.get_running_loop().time() < deadline, first.log()
+        await asyncio.sleep(0.05)
+    assert len(fake_gemini.poll_requests) < 25
+    first.kill()
+
+    second = WorkerProcess(settings, tmp_path / "worker-2.log").start()
+    workers.append(second)
+    project = await wait_for_project(
+        client, project_id, lambda p: p["generatedVideo"] is not None or p["error"], within=90
+    )
+    assert project["generatedVideo"], (project["error"], second.log())
+    job = await _video_job(client.app, project_id)
+    assert job.status == "succeeded" and job.attempts == 2
+    assert len(fake_gemini.video_requests) == 1  # one paid operation only
+    assert job.checkpoint in fake_gemini.operations
+    assert (await client.get("/api/user/credits")).json() == {"credits": 5}

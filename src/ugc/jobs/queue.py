@@ -14,6 +14,7 @@ from dramatiq.middleware import Middleware, ShutdownNotifications, TimeLimit
 
 from ugc.config import Settings
 from ugc.db.engine import Database
+from ugc.engines.registry import build_image_engine, build_video_engine
 from ugc.jobs.context import JobContext
 from ugc.storage.factory import build_storage
 
@@ -113,6 +114,10 @@ class DramatiqQueue:
 
     def start_worker(self) -> None:
         """Start worker threads consuming the generation queue."""
+        # Import and build the engines now: a first import inside a job (the Google SDK
+        # takes seconds) would block that job's event loop and let its lease lapse.
+        build_image_engine(self.settings)
+        build_video_engine(self.settings)
         self._worker = dramatiq.Worker(
             self.broker, worker_threads=self.settings.worker_threads, worker_timeout=250
         )

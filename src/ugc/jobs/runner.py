@@ -85,7 +85,8 @@ async def _finish(ctx: JobContext, job: Job, outcome: Outcome) -> bool:
 
 async def _retry_or_fail(ctx: JobContext, job: Job, exc: EngineUnavailable) -> str:
     if job.attempts >= job.max_attempts:
-        await fail_job(ctx.db, job.id, f"{exc.message} (tried {job.attempts} times)")
+        reason = f"{exc.message.rstrip('.')} (tried {job.attempts} times)."
+        await fail_job(ctx.db, job.id, reason)
         return "failed"
     delay = ctx.settings.retry_base_seconds * 2 ** (job.attempts - 1)
     delay = max(delay, exc.retry_after or 0.0)
