@@ -1,0 +1,40 @@
+"""Who may see a page: signed-in checks, safe redirects, same-site form posts."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from starlette.responses import RedirectResponse, Response
+
+from ugc.auth.cookies import SESSION_COOKIE
+from ugc.auth.models import User
+from ugc.web.errors import expired_session_page
+
+
+def safe_next(target: str | None, default: str = "/generate") -> str:
+    """A local path to continue to after signing in; anything else becomes `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def sign_in_first(request: Request, user: User | None) -> Response | None:
+    """None when signed in; else the expired-session page or a redirect to sign in."""
+    if user is not None:
+        return None
+    if request.cookies.get(SESSION_COOKIE):
+        return expired_session_page(request)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303)
+
+
+def is_same_site(request: Request) -> bool:
+    """True for form posts made by our own pages (Origin or Fetch metadata agree)."""
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"

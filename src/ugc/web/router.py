@@ -1,0 +1,218 @@
+"""Page handlers: thin, server-rendered, calling the same services as the JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from ugc.auth import service as auth_service
+from ugc.auth.cookies import SESSION_COOKIE
+from ugc.auth.deps import PageUser, SettingsDep
+from ugc.credits.repository import CreditRepository
+from ugc.db.session import SessionDep
+from ugc.deps import PresenterDep, StorageDep
+from ugc.errors import Forbidden, NotFound
+from ugc.projects import service as projects
+from ugc.projects.presenter import download_name
+from ugc.web.examples import EXAMPLE_NAMES, example_path
+from ugc.web.guards import is_same_site, safe_next, sign_in_first
+from ugc.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 12
+HISTORY_SIZE = 50
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def _partial(request: Request) -> bool:
+    """True when a script asks for the next page's cards only."""
+    return request.query_params.get("partial") == "cards"
+
+
+@router.get("/")
+async def landing(request: Request, user: PageUser) -> Response:
+    """What the product does, in one look."""
+    return render(request, "landing.html", user=user, title="UGC ads from two photos")
+
+
+@router.get("/examples/{name}.webp")
+async def example_image(name: str, request: Request, settings: SettingsDep) -> Response:
+    """The landing page's before/after pictures, made by the local engine on first use."""
+    if name not in EXAMPLE_NAMES:
+        raise NotFound("No such example.")
+    state = request.app.state
+    if not hasattr(state, "web_example_lock"):
+        state.web_example_lock = asyncio.Lock()
+    path = await example_path(settings, name, state.web_example_lock)
+    response = FileResponse(path, media_type="image/webp")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@router.get("/signup")
+async def signup_page(request: Request, user: PageUser, next: str | None = None) -> Response:
+    """Create an account."""
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(
+        request,
+        "auth.html",
+        user=None,
+        mode="signup",
+        next_path=safe_next(next),
+        title="Create your account",
+    )
+
+
+@router.get("/signin")
+async def signin_page(
+    request: Request, user: PageUser, next: str | None = None, expired: bool = False
+) -> Response:
+    """Sign in to an existing account."""
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(
+        request,
+        "auth.html",
+        user=None,
+        mode="signin",
+        next_path=safe_next(next),
+        expired=expired,
+        title="Sign in",
+    )
+
+
+@router.post("/signout")
+async def signout(request: Request) -> Response:
+    """End the session (works without JavaScript) and go home."""
+    if not is_same_site(request):
+        raise Forbidden("Requests from other sites are not allowed.")
+    response = RedirectResponse("/?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/generate")
+async def generate_page(request: Request, user: PageUser) -> Response:
+    """The create form: two photos, a brief, an aspect ratio."""
+    if (stop := sign_in_first(request, user)) is not None:
+        return stop
+    return render(request, "generate.html", user=user, title="Create an ad")
+
+
+@router.get("/result/{project_id}")
+async def result_page(
+    project_id: uuid.UUID,
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    presenter: PresenterDep,
+) -> Response:
+    """One project: live progress, the image, the video, publish and downloads."""
+    if (stop := sign_in_first(request, user)) is not None:
+        return stop
+    assert user is not None
+    project = await projects.get_owned_project(session, user, project_id)
+    body = await presenter.owned(project)
+    return render(
+        request,
+        "result.html",
+        user=user,
+        project=body,
+        project_json=body.model_dump(mode="json", by_alias=True),
+        title=f"{project.name} · Result",
+    )
+
+
+@router.get("/result/{project_id}/download/{kind}")
+async def download(
+    project_id: uuid.UUID,
+    kind: Literal["image", "video"],
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    storage: StorageDep,
+) -> Response:
+    """Send the owner to a short-lived download URL of the image or video."""
+    if (stop := sign_in_first(request, user)) is not None:
+        return stop
+    assert user is not None
+    project = await projects.get_owned_project(session, user, project_id)
+    key = project.generated_image if kind == "image" else project.generated_video
+    if key is None:
+        raise NotFound(f"This project has no {kind} yet.")
+    url = await storage.url(key, expires_in=300, download_name=download_name(project, kind))
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/my-generations")
+async def my_generations(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    presenter: PresenterDep,
+    cursor: Cursor = None,
+) -> Response:
+    """The user's projects as cards, newest first, a page at a time."""
+    if (stop := sign_in_first(request, user)) is not None:
+        return stop
+    assert user is not None
+    rows, next_cursor = await projects.list_projects(session, user, cursor, PAGE_SIZE)
+    cards = [await presenter.owned(p) for p in rows]
+    name = "_owned_cards.html" if _partial(request) else "my_generations.html"
+    return render(
+        request,
+        name,
+        user=user,
+        projects=cards,
+        next_cursor=next_cursor,
+        first_page=cursor is None,
+        title="My generations",
+    )
+
+
+@router.get("/community")
+async def community(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    presenter: PresenterDep,
+    cursor: Cursor = None,
+) -> Response:
+    """Published ads from everyone; public fields only."""
+    rows, next_cursor = await projects.list_published(session, cursor, PAGE_SIZE)
+    cards = [presenter.public(p) for p in rows]
+    name = "_public_cards.html" if _partial(request) else "community.html"
+    return render(
+        request,
+        name,
+        user=user,
+        projects=cards,
+        next_cursor=next_cursor,
+        first_page=cursor is None,
+        title="Community",
+    )
+
+
+@router.get("/plans")
+async def plans(request: Request, user: PageUser) -> Response:
+    """Credit costs and packs."""
+    return render(request, "plans.html", user=user, title="Plans and credits")
+
+
+@router.get("/account")
+async def account(request: Request, user: PageUser, session: SessionDep) -> Response:
+    """Email, balance, credit history and API tokens."""
+    if (stop := sign_in_first(request, user)) is not None:
+        return stop
+    assert user is not None
+    history = await CreditRepository(session).history(user.id, before=None, limit=HISTORY_SIZE)
+    tokens = await auth_service.list_api_tokens(session, user)
+    return render(
+        request, "account.html", user=user, history=history, tokens=tokens, title="Account"
+    )

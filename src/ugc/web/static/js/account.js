@@ -1,0 +1,77 @@
+// API tokens: create (the secret is shown once), copy, revoke with a second click.
+import { api, toast } from "./core.js";
+
+const form = document.querySelector("[data-token-form]");
+const list = document.querySelector("[data-tokens]");
+const empty = document.querySelector("[data-no-tokens]");
+const reveal = document.querySelector("[data-new-token]");
+
+function tokenItem(token) {
+  const item = document.createElement("li");
+  item.style.cssText = "display:flex;align-items:center;gap:10px";
+  item.dataset.token = token.id;
+  const text = document.createElement("span");
+  text.style.cssText = "flex:1;min-width:0";
+  const name = document.createElement("strong");
+  name.textContent = token.name;
+  const meta = document.createElement("span");
+  meta.className = "small muted";
+  meta.textContent = "Created just now · never used";
+  text.append(name, document.createElement("br"), meta);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn btn-danger-ghost btn-sm";
+  button.dataset.revoke = "";
+  button.textContent = "Revoke";
+  button.setAttribute("aria-label", `Revoke ${token.name}`);
+  item.append(text, button);
+  return item;
+}
+
+form?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = form.elements.name.value.trim() || "API token";
+  try {
+    const { token, secret } = await api("/api/auth/tokens", { method: "POST", json: { name } });
+    reveal.querySelector("[data-secret]").textContent = secret;
+    reveal.hidden = false;
+    list.prepend(tokenItem(token));
+    empty.hidden = true;
+    form.reset();
+    toast("Token created. Copy it now; it is shown only once.");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+});
+
+document.querySelector("[data-copy-secret]")?.addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText(reveal.querySelector("[data-secret]").textContent);
+    toast("Token copied.");
+  } catch {
+    toast("Select the token and copy it by hand.", "error");
+  }
+});
+
+list?.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-revoke]");
+  if (!button) return;
+  if (!button.dataset.armed) {
+    button.dataset.armed = "1";
+    button.textContent = "Confirm revoke";
+    setTimeout(() => {
+      delete button.dataset.armed;
+      button.textContent = "Revoke";
+    }, 4000);
+    return;
+  }
+  const item = button.closest("[data-token]");
+  try {
+    await api(`/api/auth/tokens/${item.dataset.token}`, { method: "DELETE" });
+    item.remove();
+    empty.hidden = list.children.length > 0;
+    toast("Token revoked.");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+});

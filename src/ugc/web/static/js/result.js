@@ -1,0 +1,206 @@
+// The result page: live status by server-sent events (polling every 5 s as a fallback),
+// the image and video as they arrive, the video request and the publish switch.
+import { api, creditsLabel, flash, getCredits, refreshCredits, setCredits, toast } from "./core.js";
+
+const root = document.querySelector("[data-result]");
+const $ = (selector) => root.querySelector(selector);
+const id = root.dataset.projectId;
+const videoCost = Number(root.dataset.videoCost);
+const LABELS = { queued: "Queued", generating: "Generating", ready: "Ready", failed: "Failed" };
+const POLL_MS = 5000;
+
+let project = JSON.parse(document.getElementById("project-data").textContent);
+let source = null;
+let pollTimer = null;
+let sseErrors = 0;
+
+const samePath = (a, b) => a && b && a.split("?")[0] === b.split("?")[0];
+const capitalize = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+
+function showTab(which) {
+  const image = $("[data-image]");
+  const video = $("[data-video]");
+  if (image) image.hidden = which !== "image";
+  if (video) video.hidden = which !== "video";
+  if (which !== "video") video?.pause();
+  for (const tab of root.querySelectorAll("[data-tab]")) {
+    tab.setAttribute("aria-pressed", String(tab.dataset.tab === which));
+  }
+}
+
+function ensureImage(p) {
+  let image = $("[data-image]");
+  if (!image) {
+    image = document.createElement("img");
+    image.dataset.image = "";
+    image.alt = `Generated ad image for ${p.productName}`;
+    $("[data-frame]").prepend(image);
+  }
+  if (!samePath(image.getAttribute("src"), p.generatedImage)) image.src = p.generatedImage;
+  $("[data-failed-frame]")?.remove();
+  $(".shimmer")?.remove();
+}
+
+function ensureVideo(p) {
+  let video = $("[data-video]");
+  const fresh = !video;
+  if (!video) {
+    video = document.createElement("video");
+    video.dataset.video = "";
+    video.controls = true;
+    video.playsInline = true;
+    video.preload = "metadata";
+    video.setAttribute("aria-label", `Generated video ad for ${p.productName}`);
+    $("[data-frame]").prepend(video);
+  }
+  if (!samePath(video.getAttribute("src"), p.generatedVideo)) {
+    video.poster = p.generatedImage || "";
+    video.src = p.generatedVideo;
+  }
+  $("[data-tabs]").hidden = false;
+  if (fresh) showTab("video");
+}
+
+function render(p, credits) {
+  const hasImage = Boolean(p.generatedImage);
+  const hasVideo = Boolean(p.generatedVideo);
+  const active = p.isGenerating;
+  const badge = $("[data-status-badge]");
+  badge.className = `badge badge-${p.status}`;
+  badge.textContent = LABELS[p.status] || p.status;
+
+  const percent = Math.round((p.progress || 0) * 100);
+  $("[data-progress-block]").hidden = !active;
+  const bar = $("[data-progress]");
+  bar.setAttribute("aria-valuenow", String(percent));
+  bar.firstElementChild.style.width = `${percent}%`;
+  $("[data-stage]").textContent = `${capitalize(p.stage || "queued")} · ${percent}%`;
+
+  $("[data-wait]").hidden = !active;
+  $("[data-wait-title]").textContent = hasImage ? "Animating your video…" : "Composing your ad…";
+  const error = $("[data-error]");
+  error.hidden = active || !p.error;
+  $("[data-error-text]").textContent = p.error || "";
+
+  if (hasImage) ensureImage(p);
+  if (hasVideo) ensureVideo(p);
+  $("[data-download-image]").hidden = !hasImage;
+  $("[data-download-video]").hidden = !hasVideo;
+
+  $("[data-video-block]").hidden = !hasImage || hasVideo;
+  const short = credits < videoCost;
+  $("[data-video-button]").disabled = active || short;
+  const note = $("[data-video-note]");
+  note.textContent = `Costs ${creditsLabel(videoCost)} · you have ${creditsLabel(credits)}`;
+  if (short) note.insertAdjacentHTML("beforeend", '. <a href="/plans">Get more credits</a>');
+
+  const publish = $("[data-publish]");
+  publish.disabled = !hasImage;
+  if (!publish.dataset.busy) publish.checked = p.isPublished;
+}
+
+function announce(before, after) {
+  if (!before.generatedImage && after.generatedImage) toast("Your image is ready.");
+  else if (!before.generatedVideo && after.generatedVideo) toast("Your video is ready.");
+  else if (before.isGenerating && !after.isGenerating && after.error) toast(after.error, "error", 8000);
+}
+
+function update(next, credits) {
+  if (typeof credits === "number") setCredits(credits);
+  const before = project;
+  project = next;
+  render(next, getCredits() ?? credits ?? 0);
+  announce(before, next);
+  if (!next.isGenerating) stopLive();
+}
+
+function stopLive() {
+  source?.close();
+  source = null;
+  clearTimeout(pollTimer);
+  pollTimer = null;
+}
+
+async function poll() {
+  try {
+    const [{ project: next }, { credits }] = await Promise.all([
+      api(`/api/user/projects/${id}`),
+      api("/api/user/credits"),
+    ]);
+    update(next, credits);
+  } catch (error) {
+    if (error.status === 404) return gone();
+  }
+  if (project.isGenerating) pollTimer = setTimeout(poll, POLL_MS);
+}
+
+function startPolling() {
+  stopLive();
+  pollTimer = setTimeout(poll, 0);
+}
+
+function gone() {
+  stopLive();
+  flash("That project was deleted.");
+  location.assign("/my-generations");
+}
+
+function startLive() {
+  stopLive();
+  if (!("EventSource" in window)) return startPolling();
+  sseErrors = 0;
+  source = new EventSource(`/api/user/projects/${id}/events`);
+  source.addEventListener("project", (event) => {
+    sseErrors = 0;
+    const data = JSON.parse(event.data);
+    update(data.project, data.credits);
+  });
+  source.addEventListener("gone", gone);
+  source.addEventListener("error", () => {
+    sseErrors += 1;
+    if (!source || source.readyState === EventSource.CLOSED || sseErrors > 2) startPolling();
+  });
+}
+
+$("[data-video-button]").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    await api("/api/project/video", { method: "POST", json: { projectId: id } });
+    update({ ...project, isGenerating: true, status: "queued", stage: "queued", progress: 0, error: null });
+    refreshCredits();
+    startLive();
+  } catch (error) {
+    toast(error.message, "error");
+    button.disabled = false;
+  } finally {
+    button.removeAttribute("aria-busy");
+  }
+});
+
+$("[data-publish]").addEventListener("change", async (event) => {
+  const input = event.currentTarget;
+  const wanted = input.checked;
+  input.dataset.busy = "1";
+  try {
+    const { isPublished } = await api("/api/project/publish", {
+      method: "POST",
+      json: { projectId: id, isPublished: wanted },
+    });
+    project = { ...project, isPublished };
+    input.checked = isPublished;
+    toast(isPublished ? "Published to Community." : "Removed from Community.");
+  } catch (error) {
+    input.checked = !wanted;
+    toast(error.message, "error");
+  } finally {
+    delete input.dataset.busy;
+  }
+});
+
+for (const tab of root.querySelectorAll("[data-tab]")) {
+  tab.addEventListener("click", () => showTab(tab.dataset.tab));
+}
+
+if (project.isGenerating) startLive();
