@@ -100,9 +100,7 @@ async def test_login_is_rate_limited_per_account(make_client):
 async def test_password_flow_token_list_and_revoke(client):
     email = unique_email()
     await signup(client, email)
-    response = await client.post(
-        "/api/auth/token", data={"username": email, "password": PASSWORD}
-    )
+    response = await client.post("/api/auth/token", data={"username": email, "password": PASSWORD})
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer" and body["access_token"].startswith("ugc_")
@@ -115,6 +113,12 @@ async def test_password_flow_token_list_and_revoke(client):
     revoke = await client.delete(f"/api/auth/tokens/{tokens[0]['id']}", headers=bearer)
     assert revoke.status_code == 204
     assert (await client.get("/api/user/me", headers=bearer)).status_code == 401
+
+
+async def test_revoking_an_unknown_token_is_404(client):
+    await signup(client)
+    response = await client.delete("/api/auth/tokens/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
 
 
 async def test_created_token_secret_is_shown_once(client):
@@ -130,7 +134,9 @@ async def test_created_token_secret_is_shown_once(client):
 async def test_wrong_password_gets_no_token(client):
     email = unique_email()
     await signup(client, email)
-    response = await client.post("/api/auth/token", data={"username": email, "password": "nope1234"})
+    response = await client.post(
+        "/api/auth/token", data={"username": email, "password": "nope1234"}
+    )
     assert response.status_code == 401
 
 

@@ -151,7 +151,7 @@ async def test_unpublish_removes_from_feed_and_stable_url(client):
     assert stable.status_code == 404
 
 
-async def test_publish_needs_an_image(make_client):
+async def test_publish_and_video_need_an_image(make_client):
     client = await make_client(
         image_engine="gemini",
         gemini_api_key="k",
@@ -168,6 +168,9 @@ async def test_publish_needs_an_image(make_client):
     )
     assert refused.status_code == 400
     assert "finished image" in refused.json()["detail"]
+    video = await client.post("/api/project/video", json={"projectId": project_id})
+    assert video.status_code == 400 and "Make the image first" in video.json()["detail"]
+    assert (await client.get("/api/user/credits")).json() == {"credits": 20}
 
 
 async def test_delete_removes_project_and_files(client, tmp_path):

@@ -85,9 +85,11 @@ async def check_photos(
     )
 
 
-def _new_job(project: Project, kind: JobKind, cost: int, settings: Settings) -> Job:
+def _new_job(
+    project: Project, kind: JobKind, cost: int, settings: Settings, job_id: uuid.UUID | None = None
+) -> Job:
     return Job(
-        id=uuid.uuid4(),
+        id=job_id or uuid.uuid4(),
         project_id=project.id,
         user_id=project.user_id,
         kind=kind.value,
@@ -155,9 +157,7 @@ async def create_project(
     )
     repo = ProjectRepository(session)
     await repo.add(project)
-    job = _new_job(project, JobKind.IMAGE, settings.image_cost, settings)
-    job.id = job_id
-    session.add(job)
+    session.add(_new_job(project, JobKind.IMAGE, settings.image_cost, settings, job_id))
     await session.flush()
     after_commit(session, lambda: queue.enqueue(job_id))
     return project
