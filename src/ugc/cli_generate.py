@@ -37,7 +37,8 @@ _err = Console(stderr=True, highlight=False)
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/] {message}")
+    # Plain, unwrapped text: one line that scripts can grep, whatever the terminal width.
+    typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
 
 

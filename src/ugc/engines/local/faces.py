@@ -13,11 +13,11 @@ from ugc.engines.local.geometry import Box
 
 # Tried in order with the photo's longer side scaled to the given size; the first cascade
 # that finds a face wins. The frontal pass runs largest (it must catch small faces: 24 px at
-# 640 is under 4% of the photo); the fallbacks run smaller because they only matter for
+# 800 is 3% of the photo); the fallbacks run smaller because they only matter for
 # faces the first pass missed. Profile faces are tried on the photo and its mirror because
 # the cascade only knows faces turned one way.
 _CASCADES = (
-    ("haarcascade_frontalface_default.xml", 640),
+    ("haarcascade_frontalface_default.xml", 800),
     ("haarcascade_frontalface_alt2.xml", 480),
     ("haarcascade_profileface.xml", 400),
 )

@@ -18,6 +18,10 @@ _MAX_CROP_LOSS = 0.4
 # Where the face centre should sit in the frame (fraction of height): the upper third,
 # clear of the top UI strip of social apps.
 _FACE_LEVEL = 0.36
+# Faces smaller than this share of the frame's height are zoomed in on (within the limit
+# of how far a photo can be upscaled before it looks soft).
+_MIN_FACE_SHARE = 0.14
+_MAX_UPSCALE = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +42,43 @@ def _needed_region(face: Box | None, width: int, height: int) -> Box:
     return Box(x0, y0, min(float(width), grown.right) - x0, min(float(height), grown.bottom) - y0)
 
 
-def _crop_window(
-    width: int, height: int, target: float, keep: Box, focus: tuple[float, float]
-) -> Box:
+def _crop_size(width: int, height: int, target: float, keep: Box) -> tuple[float, float]:
     aspect = width / height
     if aspect > target:  # too wide: trim the sides, never past the face
-        crop_aspect = max(target, aspect * (1 - _MAX_CROP_LOSS))
-        crop_w = max(height * crop_aspect, min(keep.w * 1.05, float(width)))
-        x = min(max(focus[0] - crop_w / 2, keep.right - crop_w, 0.0), keep.x, width - crop_w)
-        return Box(max(0.0, x), 0.0, crop_w, float(height))
-    crop_aspect = min(target, aspect / (1 - _MAX_CROP_LOSS))
-    crop_h = max(width / crop_aspect, min(keep.h * 1.05, float(height)))
+        crop_w = max(height * max(target, aspect * (1 - _MAX_CROP_LOSS)), min(keep.w * 1.05, width))
+        return crop_w, float(height)
+    crop_h = max(width / min(target, aspect / (1 - _MAX_CROP_LOSS)), min(keep.h * 1.05, height))
+    return float(width), crop_h
+
+
+def _zoom_to_face(
+    crop: tuple[float, float], face: Box | None, out_h: int, keep: Box
+) -> tuple[float, float]:
+    # A face lost in a wide shot is not UGC: zoom in until it is a readable size, as far
+    # as the photo's resolution allows (at most 2.5x upscaling).
+    crop_w, crop_h = crop
+    if face is None:
+        return crop
+    factor = min(1.0, face.h / _MIN_FACE_SHARE / crop_h)
+    factor = max(factor, out_h / _MAX_UPSCALE / crop_h, keep.w / crop_w, keep.h / crop_h)
+    factor = min(factor, 1.0)
+    return crop_w * factor, crop_h * factor
+
+
+def _crop_window(
+    width: int,
+    height: int,
+    size: tuple[int, int],
+    keep: Box,
+    focus: tuple[float, float],
+    face: Box | None,
+) -> Box:
+    crop = _crop_size(width, height, size[0] / size[1], keep)
+    crop_w, crop_h = _zoom_to_face(crop, face, size[1], keep)
+    x = min(max(focus[0] - crop_w / 2, keep.right - crop_w, 0.0), keep.x, width - crop_w)
     y = focus[1] - crop_h * _FACE_LEVEL
     y = min(max(y, keep.bottom - crop_h, 0.0), keep.y, height - crop_h)
-    return Box(0.0, max(0.0, y), float(width), crop_h)
+    return Box(max(0.0, x), max(0.0, y), crop_w, crop_h)
 
 
 def _extended_backdrop(
@@ -133,7 +160,7 @@ def frame_person(rgb: NDArray[np.uint8], face: Box | None, size: tuple[int, int]
     src_h, src_w = rgb.shape[:2]
     keep = _needed_region(face, src_w, src_h)
     focus = (face.cx, face.cy) if face is not None else (src_w / 2, src_h * 0.4)
-    window = _crop_window(src_w, src_h, width / height, keep, focus)
+    window = _crop_window(src_w, src_h, size, keep, focus, face)
     crop = rgb[round(window.y) : round(window.bottom), round(window.x) : round(window.right)]
     placed = _placement(window, size, face)
     photo = _resize(np.ascontiguousarray(crop), int(placed.w), int(placed.h))

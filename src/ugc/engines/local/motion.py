@@ -60,7 +60,7 @@ def plan_shot(size: tuple[int, int], face: Box | None, product: Box | None) -> S
     close = None
     if product is not None:
         zoom = min(0.62 * width / product.w, 0.62 * height / product.h)
-        zoom = min(max(zoom, 1.25), 1.6)
+        zoom = min(max(zoom, 1.2), 1.45)
         close = View(product.cx, product.cy, zoom, 0.0)
     return Shot(start, push, close)
 
@@ -94,7 +94,7 @@ def camera_at(t: float, shot: Shot, size: tuple[int, int]) -> View:
     """The camera view at time t (seconds)."""
     view = _mix(shot.start, shot.push, smoothstep(t / 4.2))
     if shot.close is not None:
-        view = _mix(view, shot.close, smoothstep((t - 3.3) / 1.3))
+        view = _mix(view, shot.close, smoothstep((t - 3.0) / 1.8))
     dx, dy, roll = handheld(t, min(size))
     return clamp_view(
         View(view.cx + dx / view.zoom, view.cy + dy / view.zoom, view.zoom, roll), size

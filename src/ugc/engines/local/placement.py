@@ -39,7 +39,7 @@ def _size_for(area: float, aspect: float, width: int, height: int) -> tuple[floa
 
 def _candidates(face: Box, size: tuple[float, float]) -> list[tuple[Box, str]]:
     box_w, box_h = size
-    gap = 0.12 * face.w
+    gap = 0.24 * face.w  # clear of the keep-out zone around the face (0.18 w)
     out = []
     # Chin level down to chest level: where hands hold things up to a phone camera.
     for level in (0.55, 0.85, 1.15, 1.45, 1.8):
@@ -73,21 +73,30 @@ def _tilt(side: str) -> float:
     return {"right": -4.0, "left": 4.0}.get(side, 0.0)
 
 
-def _beside_face(face: Box, aspect: float, width: int, height: int, photo: Box) -> Placement | None:
+def _search(
+    face: Box, aspect: float, size: tuple[int, int], photo: Box, sides: set[str], min_share: float
+) -> Placement | None:
+    width, height = size
     keep_out = face.grown(0.18, 0.22)
     area = _target_area(face, width * height)
-    while area >= _MIN_AREA * width * height:
-        size = _size_for(area, aspect, width, height)
+    while area >= min_share * width * height:
         fitting = [
             (box, side)
-            for box, side in _candidates(face, size)
-            if _fits(box, width, height) and box.intersection(keep_out) == 0
+            for box, side in _candidates(face, _size_for(area, aspect, width, height))
+            if side in sides and _fits(box, width, height) and box.intersection(keep_out) == 0
         ]
         if fitting:
             box, side = max(fitting, key=lambda item: _score(item[0], item[1], face, photo))
             return Placement(box, _tilt(side))
         area *= 0.85
     return None
+
+
+def _beside_face(face: Box, aspect: float, size: tuple[int, int], photo: Box) -> Placement | None:
+    # Held up beside the face is the UGC pose; below the chin only when the sides are
+    # too tight for a product of a sensible size.
+    beside = _search(face, aspect, size, photo, {"right", "left"}, 0.05)
+    return beside or _search(face, aspect, size, photo, {"right", "left", "below"}, _MIN_AREA)
 
 
 def _clamped(box_w: float, box_h: float, cx: float, cy: float, width: int, height: int) -> Box:
@@ -115,5 +124,5 @@ def place_product(face: Box | None, aspect: float, size: tuple[int, int], photo:
         # No face: lower right third, where a hand would bring the product into shot.
         box_w, box_h = _size_for(_target_area(None, width * height), aspect, width, height)
         return Placement(_clamped(box_w, box_h, width * 0.64, height * 0.64, width, height), -3.0)
-    beside = _beside_face(face, aspect, width, height, photo)
+    beside = _beside_face(face, aspect, size, photo)
     return beside if beside is not None else _below_face(face, aspect, width, height)

@@ -75,13 +75,17 @@ def pack_scene(scene: Scene) -> bytes:
         "captions": [[line.x, line.y] for line in scene.captions],
         "accent": list(scene.accent),
     }
+    members = {
+        "manifest.json": json.dumps(manifest).encode(),
+        "background.jpg": _jpeg(scene.background),
+        "sprite.png": _png(scene.sprite.rgba),
+    }
+    members.update({f"caption-{i}.png": _png(line.rgba) for i, line in enumerate(scene.captions)})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest))
-        archive.writestr("background.jpg", _jpeg(scene.background))
-        archive.writestr("sprite.png", _png(scene.sprite.rgba))
-        for index, line in enumerate(scene.captions):
-            archive.writestr(f"caption-{index}.png", _png(line.rgba))
+        for name, data in members.items():
+            # A fixed timestamp: the same inputs must give the same bytes.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
     return out.getvalue()
 
 

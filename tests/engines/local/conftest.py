@@ -1,0 +1,153 @@
+"""Photos for the local engine's tests: packaged sample photos and synthetic edge cases."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+from numpy.typing import NDArray
+from PIL import Image
+
+from ugc.config import Settings
+from ugc.engines.base import GeneratedImage, ImageRequest
+from ugc.engines.local.image import LocalImageEngine
+
+Array = NDArray[np.uint8]
+
+
+def encode(image: Array, fmt: str = "PNG", **params: Any) -> bytes:
+    """Encode an RGB/RGBA array as image bytes."""
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format=fmt, **params)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Array:
+    """Decode image bytes to an RGB array."""
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def serum_bottle() -> Array:
+    """A product photo on a white studio background, with a detailed label."""
+    photo = np.full((900, 700, 3), 247, np.uint8)
+    cv2.rectangle(photo, (250, 230), (450, 820), (38, 84, 150), -1)
+    cv2.rectangle(photo, (300, 110), (400, 230), (25, 25, 25), -1)
+    cv2.rectangle(photo, (268, 400), (432, 690), (250, 246, 238), -1)
+    for row, word in enumerate(("GLOW", "SERUM", "30 ml", "C+E")):
+        cv2.putText(
+            photo,
+            word,
+            (278, 450 + row * 62),
+            cv2.FONT_HERSHEY_DUPLEX,
+            1.05,
+            (20, 20, 20),
+            2,
+            cv2.LINE_AA,
+        )
+    cv2.circle(photo, (350, 330), 38, (240, 190, 60), -1)
+    cv2.line(photo, (280, 705), (420, 705), (180, 60, 60), 4)
+    return photo
+
+
+def transparent_logo() -> Array:
+    """A product with real transparency (skimage's logo is an RGBA PNG)."""
+    logo = np.ascontiguousarray(skimage.data.logo())
+    circle = np.zeros(logo.shape[:2], np.uint8)
+    cv2.circle(circle, (250, 250), 240, 255, -1, cv2.LINE_AA)
+    logo[:, :, 3] = np.minimum(logo[:, :, 3], circle)
+    return logo
+
+
+def full_bleed_product() -> Array:
+    """A product photo with no background at all: the cup fills the frame."""
+    return np.ascontiguousarray(skimage.data.coffee()[40:360, 110:470])
+
+
+def tiny_face_person() -> Array:
+    """A wide shot: the astronaut small in a big room (face about 4% of the width)."""
+    ramp = np.linspace(0.75, 1.0, 1600, dtype=np.float32)[None, :, None]
+    room = (np.full((1200, 1600, 3), (214, 205, 190), np.float32) * ramp).astype(np.uint8)
+    person = cv2.resize(skimage.data.astronaut(), (358, 358))
+    room[842:1200, 900:1258] = person
+    return room
+
+
+def landscape_person() -> Array:
+    """A 16:9 photo of the astronaut, to be framed for a 9:16 ad."""
+    wide = cv2.resize(skimage.data.astronaut(), (1024, 576))
+    wide[:, 256:768] = cv2.resize(skimage.data.astronaut(), (512, 576))
+    return wide
+
+
+PHOTOS: dict[str, Callable[[], Array]] = {
+    "astronaut": skimage.data.astronaut,
+    "coffee": skimage.data.coffee,
+    "serum": serum_bottle,
+    "logo": transparent_logo,
+    "full_bleed": full_bleed_product,
+    "no_face": skimage.data.rocket,
+    "tiny_face": tiny_face_person,
+    "landscape": landscape_person,
+}
+
+
+def compose_sync(
+    person: str,
+    product: str,
+    aspect: str = "9:16",
+    name: str = "Glow Serum",
+    prompt: str = "",
+    progress: Callable[[str, float], None] | None = None,
+) -> GeneratedImage:
+    """Run the local image engine on two named photos, outside any event loop."""
+    request = ImageRequest(
+        person=encode(PHOTOS[person]()),
+        product=encode(PHOTOS[product]()),
+        product_name=name,
+        product_description="Vitamin C serum. Daily.",
+        prompt=prompt,
+        aspect_ratio=aspect,
+    )  # type: ignore[arg-type]
+    engine = LocalImageEngine(Settings())
+    return asyncio.run(engine.compose(request, progress or (lambda stage, fraction: None)))
+
+
+def product_matches(product: Array, output: Array) -> int:
+    """RANSAC-consistent SIFT matches of the product photo found in the output image."""
+    sift = cv2.SIFT_create()
+    gray_a = cv2.cvtColor(product[:, :, :3], cv2.COLOR_RGB2GRAY)
+    gray_b = cv2.cvtColor(output, cv2.COLOR_RGB2GRAY)
+    kp_a, des_a = sift.detectAndCompute(gray_a, None)
+    kp_b, des_b = sift.detectAndCompute(gray_b, None)
+    if des_a is None or des_b is None:
+        return 0
+    pairs = cv2.BFMatcher().knnMatch(des_a, des_b, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.75 * p[1].distance]
+    if len(good) < 4:
+        return 0
+    src = np.float32([kp_a[m.queryIdx].pt for m in good]).reshape(-1, 1, 2)
+    dst = np.float32([kp_b[m.trainIdx].pt for m in good]).reshape(-1, 1, 2)
+    _, inliers = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
+    return 0 if inliers is None else int(inliers.sum())
+
+
+class Kit:
+    """The helpers above, handed to tests as a fixture (test modules cannot import conftest)."""
+
+    photos = PHOTOS
+    encode = staticmethod(encode)
+    decode = staticmethod(decode)
+    compose = staticmethod(compose_sync)
+    product_matches = staticmethod(product_matches)
+
+
+@pytest.fixture(scope="session")
+def kit() -> type[Kit]:
+    """Test photos and helpers for the local engine."""
+    return Kit
