@@ -14,7 +14,11 @@ from ugc.config import Settings
 REQUESTS = Counter("ugc_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ugc_http_request_seconds", "HTTP request latency", ["method", "route"])
 
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's duplicate of the message with ANSI colours
+}
 
 
 class ContextFormatter(logging.Formatter):
