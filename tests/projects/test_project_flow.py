@@ -205,3 +205,14 @@ async def test_other_users_projects_are_404_everywhere(make_client):
     assert (await stranger.get("/api/user/credits")).json() == {"credits": 20}
     still = (await owner.get(f"/api/user/projects/{pid}")).json()["project"]
     assert still["isPublished"] is False
+
+
+async def test_a_generating_project_cannot_be_deleted(client):
+    await signup(client)
+    project = await _ready_project(client)
+    await client.post("/api/project/video", json={"projectId": project["id"]})
+    refused = await client.delete(f"/api/project/{project['id']}")
+    assert refused.status_code == 409 and "generating" in refused.json()["detail"]
+    done = await wait_for_project(client, project["id"], within=120)
+    assert done["generatedVideo"]
+    assert (await client.delete(f"/api/project/{project['id']}")).status_code == 204
