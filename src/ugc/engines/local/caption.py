@@ -59,6 +59,23 @@ def wrap_text(text: str, font: Font, max_width: float, max_lines: int = _MAX_LIN
     return lines
 
 
+def balanced_wrap(
+    text: str, font: Font, max_width: float, max_lines: int = _MAX_LINES
+) -> list[str]:
+    """Wrap into as few lines as wrap_text, but with even lengths (no one-word orphan)."""
+    lines = wrap_text(text, font, max_width, max_lines)
+    low, high = 0.3 * max_width, max_width
+    for _ in range(8):
+        middle = (low + high) / 2
+        if len(wrap_text(text, font, middle, max_lines)) == len(lines) and not wrap_text(
+            text, font, middle, max_lines
+        )[-1].endswith("…"):
+            high = middle
+        else:
+            low = middle
+    return wrap_text(text, font, high, max_lines)
+
+
 def _premultiply(image: Image.Image) -> NDArray[np.uint8]:
     rgba = np.asarray(image, dtype=np.float32)
     alpha = rgba[:, :, 3:4] / 255
@@ -101,7 +118,7 @@ def layout_caption(text: str, size: tuple[int, int], avoid: list[Box]) -> list[C
     font_size = round(0.048 * min(width, height))
     font = load_font(font_size)
     max_width = (0.74 if height >= width else 0.36) * width
-    pills = [render_pill(line, font, font_size) for line in wrap_text(text, font, max_width)]
+    pills = [render_pill(line, font, font_size) for line in balanced_wrap(text, font, max_width)]
     step = round(pills[0].shape[0] * 0.86)  # pills overlap a little, like app captions
     block_w = max(p.shape[1] for p in pills)
     block_h = step * (len(pills) - 1) + pills[0].shape[0]

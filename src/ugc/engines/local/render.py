@@ -23,7 +23,13 @@ from ugc.engines.local.motion import (
     product_pop,
 )
 from ugc.engines.local.sprite import Sprite
-from ugc.engines.local.yuv import FrameBuffer, PlaneLayer, premultiplied_to_layers, rgb_to_planes
+from ugc.engines.local.yuv import (
+    FrameBuffer,
+    PlaneLayer,
+    premultiplied_to_layers,
+    premultiplied_to_yuva,
+    rgb_to_planes,
+)
 
 Affine = NDArray[np.float64]
 # The product sits nearer the camera than the backdrop: it moves this much more with the
@@ -82,10 +88,10 @@ class FrameRenderer:
         self.bg_scale = self.to_out * max(zooms)
         self.bg = rgb_to_planes(_resized(layers.background, self.bg_scale))
         self.sprite = layers.sprite
-        self.sprite_layers: tuple[PlaneLayer, PlaneLayer, PlaneLayer] | None = None
+        self.sprite_layers: NDArray[np.uint8] | None = None
         if layers.sprite is not None:
             self.sprite_scale = self.to_out * max(zooms) * 1.08
-            self.sprite_layers = premultiplied_to_layers(
+            self.sprite_layers = premultiplied_to_yuva(
                 _resized(layers.sprite.rgba, self.sprite_scale)
             )
         self.product_box = layers.product_box
@@ -143,8 +149,7 @@ class FrameRenderer:
     def _draw_sprite(self, t: float, view: View, frame: FrameBuffer) -> None:
         assert self.sprite_layers is not None
         matrix = self._sprite_matrix(t, view)
-        luma = self.sprite_layers[0]
-        sh, sw = luma.alpha.shape
+        sh, sw = self.sprite_layers.shape[:2]
         corners = np.array([[0, 0, 1], [sw, 0, 1], [0, sh, 1], [sw, sh, 1]], float)
         screen = corners @ cv2.invertAffineTransform(matrix).T
         width, height = self.out_size
@@ -156,14 +161,18 @@ class FrameRenderer:
             return
         shifted = matrix.copy()
         shifted[:, 2] += matrix[:, :2] @ np.array([x0, y0], float)
-        half = _half(shifted)
-        targets = ((frame.y, shifted, 1), (frame.u, half, 2), (frame.v, half, 2))
-        for layer, (plane, m, div) in zip(self.sprite_layers, targets, strict=True):
-            size = ((x1 - x0) // div, (y1 - y0) // div)
-            colour = cv2.warpAffine(layer.colour, m, size, flags=_WARP)
-            alpha = cv2.warpAffine(layer.alpha, m, size, flags=_WARP)
-            region = plane[y0 // div : y0 // div + size[1], x0 // div : x0 // div + size[0]]
-            keep = cv2.bitwise_not(alpha)
+        yuva = cv2.warpAffine(self.sprite_layers, shifted, (x1 - x0, y1 - y0), flags=_WARP)
+        # Premultiplied values average correctly, so the chroma planes take a plain 2x2 mean.
+        half = cv2.resize(yuva, ((x1 - x0) // 2, (y1 - y0) // 2), interpolation=cv2.INTER_AREA)
+        luma, _, _, alpha = cv2.split(yuva)
+        _, u, v, half_alpha = cv2.split(half)
+        for plane, colour, cover, div in (
+            (frame.y, luma, alpha, 1),
+            (frame.u, u, half_alpha, 2),
+            (frame.v, v, half_alpha, 2),
+        ):
+            region = plane[y0 // div : y1 // div, x0 // div : x1 // div]
+            keep = cv2.bitwise_not(cover)
             cv2.add(cv2.multiply(region, keep, scale=1 / 255), colour, dst=region)
 
     def _draw_captions(self, t: float, frame: FrameBuffer) -> None:

@@ -59,6 +59,19 @@ def premultiplied_to_layers(rgba: NDArray[np.uint8]) -> tuple[PlaneLayer, PlaneL
     return layers[0], layers[1], layers[2]
 
 
+def premultiplied_to_yuva(rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A premultiplied RGBA image as one full-size 4-channel (Y, U, V, alpha) premultiplied image.
+
+    Four channels warp in one OpenCV call at about the cost of 1.4 single-channel warps,
+    so a moving layer costs one warp per frame instead of six.
+    """
+    luma, u, v = premultiplied_to_layers(rgba)
+    height, width = luma.alpha.shape
+    up_u = cv2.resize(u.colour, (width, height), interpolation=cv2.INTER_LINEAR)
+    up_v = cv2.resize(v.colour, (width, height), interpolation=cv2.INTER_LINEAR)
+    return u8(cv2.merge([luma.colour, up_u, up_v, luma.alpha]))
+
+
 def blend_into(dst: Plane, layer: PlaneLayer, opacity: float = 1.0) -> None:
     """dst = layer.colour + dst * (1 - alpha), in place; opacity scales the whole layer."""
     colour, alpha = layer.colour, layer.alpha
