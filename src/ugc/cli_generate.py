@@ -20,9 +20,6 @@ from ugc.engines.base import (
     ProgressFn,
     VideoRequest,
 )
-from ugc.engines.local.image import LocalImageEngine
-from ugc.engines.local.photos import normalize_upload
-from ugc.engines.local.video import LocalVideoEngine
 
 
 class Aspect(StrEnum):
@@ -43,6 +40,9 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _read_photo(path: Path, label: str) -> bytes:
+    # Imported here: OpenCV and friends cost a second, and every `ugc` command loads this file.
+    from ugc.engines.local.photos import normalize_upload
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -69,6 +69,9 @@ async def _run(
     out: Path,
     progress: Progress,
 ) -> dict[str, object]:
+    from ugc.engines.local.image import LocalImageEngine
+    from ugc.engines.local.video import LocalVideoEngine
+
     settings = get_settings()
     timings: dict[str, float] = {}
     result: dict[str, object] = {"image": str(out / "image.png"), "video": None}
