@@ -136,9 +136,12 @@ def server(servers: dict[str, Server]) -> Server:
     return servers["default"]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: the sync Playwright API keeps an event loop running on the
+# main thread while it is started, and pytest-asyncio tests scheduled on the same xdist
+# worker (between our modules) need that thread free.
+@pytest.fixture(scope="module")
 def browser(servers: dict[str, Server]) -> Iterator[object]:
-    """One headless Debian Chromium for every browser test of this worker."""
+    """One headless Debian Chromium shared by the browser tests of a module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -51,3 +51,13 @@ def api_create_ready_project(
             return project_id
         time.sleep(0.2)
     raise AssertionError("the project did not finish in 60 s")
+
+
+IMAGES_LOADED = """Array.from(document.images)
+  .filter((i) => i.getAttribute("src") && i.loading !== "lazy")
+  .every((i) => i.complete && i.naturalWidth > 0)"""
+
+
+def wait_for_images(page: Any) -> None:
+    """Wait until every eagerly loaded image with a source has decoded (for screenshots)."""
+    page.wait_for_function(IMAGES_LOADED)

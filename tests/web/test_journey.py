@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support import PASSWORD, unique_email
+from tests.web.helpers import wait_for_images
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -25,12 +26,6 @@ PLAY_VIDEO = """async () => {
 
 def _nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-
-
-def _images_loaded(page: Page) -> None:
-    page.wait_for_function(
-        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
-    )
 
 
 def _sign_up_with_keyboard(page: Page, email: str) -> None:
@@ -52,7 +47,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
 
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("UGC ad")
-    _images_loaded(page)
+    wait_for_images(page)
     shoot(page, f"landing-{viewport}")
 
     page.goto("/signup")
@@ -81,7 +76,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     expect(badge).to_have_text("15 credits")
     assert page.evaluate("window.stillSamePage === true"), "the page reloaded"
     expect(page.get_by_role("link", name="Download image")).to_be_visible()
-    _images_loaded(page)
+    wait_for_images(page)
     shoot(page, f"result-image-{viewport}")
 
     page.get_by_role("button", name="Generate video").click()
@@ -102,14 +97,14 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     _nav(page, "Community")
     expect(page).to_have_url(re.compile(r"/community$"))
     expect(page.get_by_role("heading", name=product)).to_be_visible()
-    _images_loaded(page)
+    wait_for_images(page)
     shoot(page, f"community-{viewport}")
 
     _nav(page, "My generations")
     card = page.locator("[data-card]", has=page.get_by_role("link", name=product))
     expect(card).to_be_visible()
     expect(card.get_by_text("Published")).to_be_visible()
-    _images_loaded(page)
+    wait_for_images(page)
     shoot(page, f"my-generations-{viewport}")
 
     _nav(page, "Plans")

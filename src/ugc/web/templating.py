@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from ugc.auth.models import User
 from ugc.config import Settings
+from ugc.web.assets import css_url
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -44,6 +45,7 @@ def credits_label(amount: int) -> str:
 
 
 templates.env.globals["static"] = static_url
+templates.env.globals["css_url"] = css_url
 templates.env.filters["short_date"] = short_date
 templates.env.filters["credits"] = credits_label
 

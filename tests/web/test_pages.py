@@ -1,0 +1,99 @@
+"""Pages over HTTP (no browser): status codes, redirects, error pages, assets, examples."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.support import create_project, signup, wait_for_project
+
+HTML = {"Accept": "text/html"}
+
+
+async def test_public_pages_render(client):
+    for path, text in [
+        ("/", "Turn two photos"),
+        ("/signup", "Create your account"),
+        ("/signin", "Welcome back"),
+        ("/community", "Community"),
+        ("/plans", "ugc credits grant"),
+    ]:
+        response = await client.get(path, headers=HTML)
+        assert response.status_code == 200, path
+        assert text in response.text, path
+        assert "/assets/app.css?v=" in response.text
+
+
+async def test_private_pages_ask_to_sign_in(client):
+    for path in ("/generate", "/my-generations", "/account", f"/result/{uuid.uuid4()}"):
+        response = await client.get(path, headers=HTML)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/signin?next=/")
+
+
+async def test_a_stale_cookie_gets_the_expired_session_page(client):
+    client.cookies.set("ugc_session", "not-a-valid-session")
+    response = await client.get("/my-generations", headers=HTML)
+    assert response.status_code == 401
+    assert "Your session has expired" in response.text
+    assert "/signin?expired=1&amp;next=/my-generations" in response.text
+
+
+async def test_unknown_pages_are_friendly_and_the_api_stays_json(client):
+    page = await client.get("/nowhere", headers=HTML)
+    assert page.status_code == 404
+    assert "We can" in page.text and "<html" in page.text
+    api = await client.get("/api/user/projects/nope", headers=HTML)
+    assert api.headers["content-type"].startswith("application/json")
+
+
+async def test_signed_in_pages_show_the_balance_and_projects(client):
+    await signup(client)
+    response = await create_project(client, productName="Fizz Can")
+    project_id = response.json()["projectId"]
+    await wait_for_project(client, project_id)
+    for path, text in [
+        ("/generate", "Generate image"),
+        ("/my-generations", "Fizz Can"),
+        ("/account", "Welcome credits"),
+        (f"/result/{project_id}", "Generated ad image for Fizz Can"),
+    ]:
+        response = await client.get(path, headers=HTML)
+        assert response.status_code == 200, path
+        assert text in response.text, path
+        assert "15 credits" in response.text, path
+    partial = await client.get("/my-generations?partial=cards", headers=HTML)
+    assert partial.text.lstrip().startswith("<article") and "<html" not in partial.text
+    download = await client.get(f"/result/{project_id}/download/image")
+    assert download.status_code == 303
+    assert "/media/" in download.headers["location"]
+    other = await client.get(f"/result/{uuid.uuid4()}", headers=HTML)
+    assert other.status_code == 404
+
+
+async def test_signin_redirects_only_to_local_paths(client):
+    await signup(client)
+    inside = await client.get("/signin?next=/account")
+    assert inside.headers["location"] == "/account"
+    outside = await client.get("/signin?next=https://evil.example/")
+    assert outside.headers["location"] == "/generate"
+
+
+async def test_sign_out_form_refuses_other_sites(client):
+    await signup(client)
+    refused = await client.post("/signout", headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    done = await client.post("/signout")
+    assert done.status_code == 303
+    assert (await client.get("/api/user/me")).status_code == 401
+
+
+async def test_stylesheet_bundle_and_example_images(client):
+    css = await client.get("/assets/app.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "immutable" in css.headers["cache-control"]
+    for name in ("person", "product", "ad"):
+        image = await client.get(f"/examples/{name}.webp")
+        assert image.status_code == 200, name
+        assert image.content[:4] == b"RIFF"
+    assert (await client.get("/examples/other.webp")).status_code == 404
