@@ -35,9 +35,35 @@ def _classifiers() -> list[cv2.CascadeClassifier]:
     return _loaded
 
 
-def _detect(classifier: cv2.CascadeClassifier, gray: NDArray[np.uint8]) -> list[Box]:
-    found = classifier.detectMultiScale(gray, scaleFactor=1.15, minNeighbors=6, minSize=(24, 24))
+def _detect(
+    classifier: cv2.CascadeClassifier,
+    gray: NDArray[np.uint8],
+    min_side: int = 24,
+) -> list[Box]:
+    found = classifier.detectMultiScale(
+        gray,
+        scaleFactor=1.15,
+        minNeighbors=6,
+        minSize=(min_side, min_side),
+    )
     return [Box(float(x), float(y), float(w), float(h)) for x, y, w, h in found]
+
+
+def _detect_frontal(classifier: cv2.CascadeClassifier, gray: NDArray[np.uint8]) -> list[Box]:
+    # Most of a full search is spent on the smallest windows. A half-size pass tells how
+    # big the face is; the full-size search then skips windows far smaller than that.
+    # Every window it does try is tried exactly as in a full search (the scale ladder does
+    # not depend on minSize), so the face box comes out the same. When the half-size pass
+    # finds nothing, the full search runs, for faces too small to see there.
+    height, width = gray.shape
+    half = u8(cv2.resize(gray, (width // 2, height // 2), interpolation=cv2.INTER_AREA))
+    coarse = _detect(classifier, half)
+    if coarse:
+        smallest = min(box.w for box in coarse) * 2
+        found = _detect(classifier, gray, max(24, round(0.6 * smallest)))
+        if found:
+            return found
+    return _detect(classifier, gray)
 
 
 def _best(boxes: list[Box], width: int, height: int) -> Box:
@@ -71,7 +97,7 @@ def find_face(rgb: NDArray[np.uint8]) -> Box | None:
 def _find_face_locked(rgb: NDArray[np.uint8]) -> Box | None:
     for index, classifier in enumerate(_classifiers()):
         gray, scale = _gray_at(rgb, _CASCADES[index][1])
-        boxes = _detect(classifier, gray)
+        boxes = _detect_frontal(classifier, gray) if index == 0 else _detect(classifier, gray)
         if index == len(_CASCADES) - 1:
             width = gray.shape[1]
             mirrored = _detect(classifier, np.ascontiguousarray(gray[:, ::-1]))

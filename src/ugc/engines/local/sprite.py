@@ -35,15 +35,19 @@ class Sprite:
 def _match_light(
     rgb: NDArray[np.uint8], alpha: NDArray[np.uint8], scene: NDArray[np.uint8]
 ) -> NDArray[np.uint8]:
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).astype(np.float32)
-    solid = alpha > 128
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)
+    solid = u8(alpha > 128)
     if not solid.any():
         return rgb
-    scene_lab = cv2.cvtColor(scene, cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.float32)
-    shift = scene_lab.mean(axis=0) - lab[solid].mean(axis=0)
+    scene_mean = np.array(cv2.mean(cv2.cvtColor(scene, cv2.COLOR_RGB2Lab))[:3], np.float32)
+    shift = scene_mean - np.array(cv2.mean(lab, mask=solid)[:3], np.float32)
     shift *= np.array([_LIGHT_MATCH, _COLOUR_MATCH, _COLOUR_MATCH], np.float32)
-    shift = np.clip(shift, [-14.0, -5.0, -5.0], [14.0, 5.0, 5.0])
-    return u8(cv2.cvtColor(np.clip(lab + shift, 0, 255).astype(np.uint8), cv2.COLOR_Lab2RGB))
+    shift = np.clip(shift, [-14.0, -5.0, -5.0], [14.0, 5.0, 5.0]).astype(np.float32)
+    # The shift is the same for every pixel, so it is a per-channel lookup table: one pass
+    # over uint8 instead of a float copy of the whole product.
+    levels = np.arange(256, dtype=np.float32)[:, None] + shift[None, :]
+    table = np.clip(levels, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+    return u8(cv2.cvtColor(cv2.LUT(lab, table), cv2.COLOR_Lab2RGB))
 
 
 def soft_blur(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
@@ -64,18 +68,23 @@ def soft_blur(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
 
 
 def _light_wrap(
-    rgb: NDArray[np.float32],
+    premul: NDArray[np.float32],
     alpha: NDArray[np.float32],
-    backdrop: NDArray[np.float32],
+    backdrop: NDArray[np.uint8],
     strength: float,
-) -> NDArray[np.float32]:
+) -> None:
     # Scene light spilling over the product's rim: the classic trick that stops a cut-out
     # looking pasted on. Only the outermost pixels change; the label is untouched.
+    # Works on premultiplied colour in place: mixing straight colour with the glow and
+    # multiplying by alpha again is the same as this, without dividing by alpha first.
     size = max(3, round(0.012 * max(alpha.shape)) * 2 + 1)
     inner = cv2.erode(alpha, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    rim = np.clip(alpha - inner, 0, 1)[:, :, None] * strength
-    glow = soft_blur(backdrop, size)
-    return f32(rgb * (1 - rim) + glow * rim)
+    rim = np.clip(alpha - inner, 0, 1) * np.float32(strength)
+    glow = soft_blur(f32(backdrop), size)
+    keep = cv2.cvtColor(1 - rim, cv2.COLOR_GRAY2RGB)
+    spill = cv2.cvtColor(rim * alpha, cv2.COLOR_GRAY2RGB)
+    premul *= keep
+    premul += glow * spill
 
 
 def _shrink_straight(rgba: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
@@ -133,27 +142,39 @@ def build_sprite(
     y0 = min(max(y0, 0), canvas.shape[0] - out_h)
     backdrop = canvas[y0 : y0 + out_h, x0 : x0 + out_w]
     rgb = _match_light(np.ascontiguousarray(product[:, :, :3]), product[:, :, 3], backdrop)
-    alpha = product[:, :, 3].astype(np.float32) / 255
-    premul = np.dstack([rgb.astype(np.float32) * alpha[:, :, None], alpha])
-    warped = cv2.warpAffine(premul, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC)
-    warped = np.clip(warped, 0, 255)
+    warped = _warp_premultiplied(rgb, product[:, :, 3], matrix, (out_w, out_h))
     a = np.clip(warped[:, :, 3], 0, 1)
-    colour = np.where(a[:, :, None] > 1e-3, warped[:, :, :3] / np.maximum(a, 1e-3)[:, :, None], 0)
+    premul = np.ascontiguousarray(warped[:, :, :3])
+    premul[a <= 1e-3] = 0  # no colour where there is (next to) no product
     if wrap:
-        colour = _light_wrap(f32(colour), f32(a), backdrop.astype(np.float32), 0.35)
-    shadow = _shadow(f32(a), box.h) * (1 - a)
-    shade = backdrop.reshape(-1, 3).mean(axis=0).astype(np.float32) * 0.18
-    rgb_out = colour * a[:, :, None] + shade * shadow[:, :, None]
-    a_out = a + shadow
-    patch = np.dstack([rgb_out, a_out * 255])
-    return Sprite(np.clip(patch + 0.5, 0, 255).astype(np.uint8), x0, y0)
+        _light_wrap(premul, a, backdrop, 0.35)
+    shadow = _shadow(a, box.h) * (1 - a)
+    shade = np.array(cv2.mean(backdrop)[:3], np.float32) * np.float32(0.18)
+    premul += cv2.cvtColor(shadow, cv2.COLOR_GRAY2RGB) * shade
+    patch = cv2.merge([premul, (a + shadow) * np.float32(255)])
+    return Sprite(u8(np.clip(patch + np.float32(0.5), 0, 255)), x0, y0)
+
+
+def _warp_premultiplied(
+    rgb: NDArray[np.uint8],
+    alpha_u8: NDArray[np.uint8],
+    matrix: NDArray[np.float64],
+    size: tuple[int, int],
+) -> NDArray[np.float32]:
+    # Warp premultiplied colour so the transparent surroundings cannot bleed into the edge.
+    alpha = alpha_u8.astype(np.float32) * np.float32(1 / 255)
+    premul = cv2.merge([rgb.astype(np.float32) * cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB), alpha])
+    warped = cv2.warpAffine(premul, matrix, size, flags=cv2.INTER_CUBIC)
+    return f32(np.clip(warped, 0, 255))
 
 
 def composite(canvas: NDArray[np.uint8], sprite: Sprite) -> NDArray[np.uint8]:
     """Lay the premultiplied sprite over the canvas in place; returns the canvas."""
     h, w = sprite.rgba.shape[:2]
     region = canvas[sprite.y : sprite.y + h, sprite.x : sprite.x + w]
-    alpha = sprite.rgba[:, :, 3:4].astype(np.float32) * (1 / 255)
-    mixed = sprite.rgba[:, :, :3] + region * (1 - alpha)
-    region[:] = np.clip(mixed + 0.5, 0, 255)
+    # Integer maths: the sprite is already premultiplied, so only the canvas share needs
+    # rounding, and adding a whole number after rounding equals rounding the sum.
+    clear = cv2.cvtColor(255 - sprite.rgba[:, :, 3], cv2.COLOR_GRAY2RGB)
+    kept = cv2.multiply(region, clear, scale=1 / 255)
+    region[:] = cv2.add(cv2.cvtColor(sprite.rgba, cv2.COLOR_RGBA2RGB), kept)
     return canvas
