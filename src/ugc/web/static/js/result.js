@@ -82,6 +82,15 @@ function render(p, credits) {
   error.hidden = active || !p.error;
   $("[data-error-text]").textContent = p.error || "";
 
+  const failed = p.status === "failed" && !hasImage;
+  $("[data-frame]").classList.toggle("is-failed", failed);
+  if (failed && !$("[data-failed-frame]")) {
+    $("[data-frame]").insertAdjacentHTML(
+      "beforeend",
+      '<div class="frame-wait" data-failed-frame><strong>No image this time</strong>' +
+        '<span class="small">Try other photos or a simpler prompt.</span></div>',
+    );
+  }
   if (hasImage) ensureImage(p);
   if (hasVideo) ensureVideo(p);
   $("[data-download-image]").hidden = !hasImage;
