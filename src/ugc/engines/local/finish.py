@@ -30,18 +30,22 @@ def grade(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
 
 
 @lru_cache(maxsize=4)
-def _vignette(width: int, height: int) -> NDArray[np.float32]:
+def _vignette(width: int, height: int) -> NDArray[np.uint8]:
+    # Stored as gain * 255 in uint8: an all-uint8 multiply is several times faster than a
+    # float one (and a quarter of the cache), and rounding the gain moves no pixel by more
+    # than one level.
     xs = np.linspace(-1, 1, width, dtype=np.float32)
     ys = np.linspace(-1, 1, height, dtype=np.float32)
     radius = np.sqrt(xs[None, :] ** 2 + ys[:, None] ** 2) / np.sqrt(2)
     gain = 1 - 0.16 * np.clip((radius - 0.45) / 0.55, 0, 1) ** 2
-    return np.repeat(gain[:, :, None], 3, axis=2)
+    gain_u8 = np.round(gain * 255).astype(np.uint8)
+    return np.repeat(gain_u8[:, :, None], 3, axis=2)
 
 
 def vignette(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """Darken the corners a little, as small phone lenses do."""
     gain = _vignette(rgb.shape[1], rgb.shape[0])
-    return np.asarray(cv2.multiply(rgb, gain, dtype=cv2.CV_8U), dtype=np.uint8)
+    return np.asarray(cv2.multiply(rgb, gain, scale=1 / 255), dtype=np.uint8)
 
 
 @lru_cache(maxsize=4)

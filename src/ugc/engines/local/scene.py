@@ -20,6 +20,16 @@ SCENE_VERSION = 1
 # The video is 720p and zooms in at most ~1.35x, so the backdrop never needs more than
 # the image's own resolution; JPEG keeps it to a few hundred kB.
 _JPEG_QUALITY = 90
+# One fixed filter instead of libpng's per-row search halves the encode time of a layer
+# (mostly transparent, so run-length coding still keeps it small).
+_PNG_LAYER = [
+    cv2.IMWRITE_PNG_COMPRESSION,
+    1,
+    cv2.IMWRITE_PNG_FILTER,
+    cv2.IMWRITE_PNG_FILTER_UP,
+    cv2.IMWRITE_PNG_STRATEGY,
+    cv2.IMWRITE_PNG_STRATEGY_RLE,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +50,7 @@ def _png(rgba: NDArray[np.uint8]) -> bytes:
     ok, data = cv2.imencode(
         ".png",
         cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA),
-        [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE],
+        _PNG_LAYER,
     )
     if not ok:
         raise ValueError("could not encode a scene layer")
