@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import itertools
 import json
@@ -36,7 +37,9 @@ def _animate(
     return clip.mp4
 
 
+@functools.lru_cache(maxsize=2)
 def _lumas(mp4: bytes) -> tuple[dict[str, Any], list[np.ndarray]]:
+    # Cached: several tests judge the same clip, and decoding it is most of their time.
     with av.open(io.BytesIO(mp4)) as container:
         stream = container.streams.video[0]
         info = {

@@ -51,16 +51,17 @@ def _detect(
 
 def _detect_frontal(classifier: cv2.CascadeClassifier, gray: NDArray[np.uint8]) -> list[Box]:
     # Most of a full search is spent on the smallest windows. A half-size pass tells how
-    # big the face is; the full-size search then skips windows far smaller than that.
+    # big the face is; the full-size search then skips windows under half that size.
     # Every window it does try is tried exactly as in a full search (the scale ladder does
-    # not depend on minSize), so the face box comes out the same. When the half-size pass
-    # finds nothing, the full search runs, for faces too small to see there.
+    # not depend on minSize), and windows that small never group with the face's, so the
+    # face box comes out the same. When the half-size pass finds nothing, the full search
+    # runs, for faces too small to see there.
     height, width = gray.shape
     half = u8(cv2.resize(gray, (width // 2, height // 2), interpolation=cv2.INTER_AREA))
     coarse = _detect(classifier, half)
     if coarse:
         smallest = min(box.w for box in coarse) * 2
-        found = _detect(classifier, gray, max(24, round(0.6 * smallest)))
+        found = _detect(classifier, gray, max(24, round(0.5 * smallest)))
         if found:
             return found
     return _detect(classifier, gray)

@@ -55,9 +55,11 @@ def _grain(width: int, height: int) -> tuple[NDArray[np.uint8], NDArray[np.uint8
     noise = rng.normal(0.0, 2.2, size=(height // 2 + 1, width // 2 + 1)).astype(np.float32)
     # Grain a little coarser than a pixel, like sensor noise after demosaicing.
     upscaled = np.round(cv2.resize(noise, (width, height), interpolation=cv2.INTER_LINEAR))
-    grain = np.repeat(upscaled[:, :, None], 3, axis=2)
-    # Split into lighten and darken parts so adding it is two saturating uint8 operations.
-    return (np.clip(grain, 0, 255).astype(np.uint8), np.clip(-grain, 0, 255).astype(np.uint8))
+    # Split into lighten and darken parts so adding it is two saturating uint8 operations;
+    # split while still one channel, so no full-size float RGB copy is ever made.
+    lighten = np.clip(upscaled, 0, 255).astype(np.uint8)
+    darken = np.clip(-upscaled, 0, 255).astype(np.uint8)
+    return (np.repeat(lighten[:, :, None], 3, axis=2), np.repeat(darken[:, :, None], 3, axis=2))
 
 
 def add_grain(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:

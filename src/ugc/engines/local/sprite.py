@@ -145,7 +145,8 @@ def build_sprite(
     warped = _warp_premultiplied(rgb, product[:, :, 3], matrix, (out_w, out_h))
     a = np.clip(warped[:, :, 3], 0, 1)
     premul = np.ascontiguousarray(warped[:, :, :3])
-    premul[a <= 1e-3] = 0  # no colour where there is (next to) no product
+    # No colour where there is (next to) no product; a multiply is cheaper than a mask.
+    np.multiply(premul, (a > 1e-3)[:, :, None], out=premul)
     if wrap:
         _light_wrap(premul, a, backdrop, 0.35)
     shadow = _shadow(a, box.h) * (1 - a)
