@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import io
+import os
+import pickle
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -19,6 +23,7 @@ from ugc.engines.base import GeneratedImage, ImageRequest
 from ugc.engines.local.image import LocalImageEngine
 
 Array = NDArray[np.uint8]
+T = TypeVar("T")
 
 
 def encode(image: Array, fmt: str = "PNG", **params: Any) -> bytes:
@@ -137,6 +142,26 @@ def product_matches(product: Array, output: Array) -> int:
     return 0 if inliers is None else int(inliers.sum())
 
 
+def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[], T]) -> T:
+    """make() run once per test run, even across xdist workers (which share its result).
+
+    Module fixtures run once per worker, so with -n 2 every costly render would run twice;
+    the first worker to get here renders and pickles, the other waits and reads.
+    """
+    root: Path = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, shared by its workers
+    stored = root / f"{name}.pickle"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stored.exists():
+            value: T = pickle.loads(stored.read_bytes())
+            return value
+        value = make()
+        stored.write_bytes(pickle.dumps(value))
+        return value
+
+
 class Kit:
     """The helpers above, handed to tests as a fixture (test modules cannot import conftest)."""
 
@@ -145,6 +170,7 @@ class Kit:
     decode = staticmethod(decode)
     compose = staticmethod(compose_sync)
     product_matches = staticmethod(product_matches)
+    shared_once = staticmethod(shared_once)
 
 
 @pytest.fixture(scope="session")

@@ -28,11 +28,16 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def outputs(kit: Any) -> dict[str, tuple[GeneratedImage, Scene]]:
-    """Every case composed once for the whole module."""
+def outputs(
+    kit: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[GeneratedImage, Scene]]:
+    """Every case composed once for the whole run."""
+
+    def compose_all() -> dict[str, GeneratedImage]:
+        return {case: kit.compose(*spec) for case, spec in CASES.items()}
+
     results = {}
-    for case, (person, product, aspect) in CASES.items():
-        image = kit.compose(person, product, aspect)
+    for case, image in kit.shared_once(tmp_path_factory, "image-cases", compose_all).items():
         assert image.scene is not None
         results[case] = (image, unpack_scene(image.scene))
     return results

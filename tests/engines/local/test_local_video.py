@@ -59,18 +59,28 @@ def _lumas(mp4: bytes) -> tuple[dict[str, Any], list[np.ndarray]]:
 
 
 @pytest.fixture(scope="module")
-def portrait(kit: Any) -> tuple[bytes, list[tuple[str, float]]]:
+def portrait(
+    kit: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[bytes, list[tuple[str, float]]]:
     """A 9:16 video from the local image engine's layers (parallax path)."""
-    progress: list[tuple[str, float]] = []
-    image = kit.compose("astronaut", "serum", "9:16")
-    return _animate(image, "9:16", True, progress), progress
+
+    def render() -> tuple[bytes, list[tuple[str, float]]]:
+        progress: list[tuple[str, float]] = []
+        image = kit.compose("astronaut", "serum", "9:16")
+        return _animate(image, "9:16", True, progress), progress
+
+    return kit.shared_once(tmp_path_factory, "video-portrait", render)
 
 
 @pytest.fixture(scope="module")
-def flat_square(kit: Any) -> bytes:
+def flat_square(kit: Any, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A 1:1 video from a flat image with no layers (another engine's output)."""
-    image = kit.compose("astronaut", "coffee", "1:1")
-    return _animate(image, "1:1", False, [])
+
+    def render() -> bytes:
+        image = kit.compose("astronaut", "coffee", "1:1")
+        return _animate(image, "1:1", False, [])
+
+    return kit.shared_once(tmp_path_factory, "video-flat-square", render)
 
 
 @pytest.mark.parametrize("which", ["portrait", "flat_square"])
