@@ -133,7 +133,9 @@ def settings_factory(database_url: str, tmp_path: Path) -> SettingsFactory:
 
 async def assert_ledger_matches_balances(database_url: str) -> None:
     """The credit invariant: every user's ledger sums to their balance."""
-    engine = create_async_engine(database_url)
+    # A generous busy timeout: the app's last connection may still be checkpointing the WAL.
+    connect_args = {"timeout": 30} if database_url.startswith("sqlite") else {}
+    engine = create_async_engine(database_url, connect_args=connect_args)
     try:
         async with engine.connect() as connection:
             rows = (

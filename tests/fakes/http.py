@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -131,7 +132,9 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 if name.lower() not in ("content-type", "content-length"):
                     self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            # The client may have given up (a timeout under test): nothing left to answer.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
 
         do_GET = do_POST = do_PUT = do_DELETE = _answer
 
