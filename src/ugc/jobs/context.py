@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -56,14 +55,12 @@ class ProgressTracker:
     latest: tuple[str, float] = ("starting", 0.0)
     version: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _last_report: float = 0.0
 
     def __call__(self, stage: str, fraction: float) -> None:
         """Record progress; callers may call this once per frame."""
         with self._lock:
             self.latest = (stage[:64], min(1.0, max(0.0, float(fraction))))
             self.version += 1
-            self._last_report = time.monotonic()
 
     def snapshot(self) -> tuple[int, str, float]:
         """(version, stage, fraction) read atomically."""
