@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ugc.config import Settings
@@ -28,6 +30,10 @@ from ugc.engines.local.sprite import composite
 from ugc.engines.local.yuv import FrameBuffer
 
 STAGE = "Rendering video"
+# Frames composed ahead of the encoder. Encoding runs in its own thread (PyAV releases the
+# GIL inside libx264), so the next frames are drawn while the previous ones are encoded;
+# the buffers are reused in turn, which keeps memory bounded.
+_IN_FLIGHT = 3
 
 
 def _scene_for(req: VideoRequest) -> Scene | None:
@@ -98,14 +104,31 @@ def render_video(
     """Render and encode every frame, streaming; returns the MP4 bytes."""
     width, height = VIDEO_SIZES[aspect_ratio]
     renderer = FrameRenderer(layers, (width, height))
-    frame = FrameBuffer(width, height)
+    buffers = [FrameBuffer(width, height) for _ in range(_IN_FLIGHT)]
     with tempfile.TemporaryDirectory(prefix="ugc-video-") as folder:
         path = Path(folder) / "video.mp4"
-        with H264Writer(path, width, height, FPS, options) as writer:
+        with (
+            H264Writer(path, width, height, FPS, options) as writer,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ugc-encode") as encoder,
+        ):
+            pending: deque[Future[None]] = deque()
+            done = 0
+
+            def finish_oldest() -> None:
+                nonlocal done
+                pending.popleft().result()
+                done += 1
+                progress(STAGE, done / FRAME_COUNT)
+
             for index in range(FRAME_COUNT):
+                if len(pending) == _IN_FLIGHT:
+                    # The oldest frame's buffer is the one drawn into next.
+                    finish_oldest()
+                frame = buffers[index % _IN_FLIGHT]
                 renderer.render(index, frame)
-                writer.write(frame.data)
-                progress(STAGE, (index + 1) / FRAME_COUNT)
+                pending.append(encoder.submit(writer.write, frame.data))
+            while pending:
+                finish_oldest()
         return path.read_bytes()
 
 
