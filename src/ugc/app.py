@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -108,20 +107,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     queue: DramatiqQueue = app.state.queue
     if queue.is_embedded:
         queue.start_worker()
+    stop_reconciler = asyncio.Event()
     reconciler = asyncio.create_task(
         reconcile_forever(
             app.state.db,
             queue,
             interval=settings.reconcile_interval_seconds,
             embedded=queue.is_embedded,
+            stop=stop_reconciler,
         )
     )
     try:
         yield
     finally:
-        reconciler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reconciler
+        stop_reconciler.set()
+        await reconciler
         await asyncio.to_thread(queue.stop_worker)
         await app.state.db.dispose()
 

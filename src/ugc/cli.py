@@ -94,13 +94,9 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
-        task = asyncio.create_task(
-            reconcile_forever(
-                db, queue, interval=settings.reconcile_interval_seconds, embedded=False
-            )
+        await reconcile_forever(
+            db, queue, interval=settings.reconcile_interval_seconds, embedded=False, stop=stop
         )
-        await stop.wait()
-        task.cancel()
         await db.dispose()
 
     log.info("worker started", extra={"threads": settings.worker_threads})

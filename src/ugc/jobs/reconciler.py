@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -70,11 +71,15 @@ async def reconcile(
 
 
 async def reconcile_forever(
-    db: Database, queue: JobQueue, *, interval: float, embedded: bool
+    db: Database, queue: JobQueue, *, interval: float, embedded: bool, stop: asyncio.Event
 ) -> None:
-    """Reconcile at start-up, then every `interval` seconds."""
+    """Reconcile at start-up, then every `interval` seconds, until `stop` is set.
+
+    Stopping waits for the pass in progress: cancelling one mid-transaction could leave
+    a SQLite write lock held by a connection nobody closes.
+    """
     startup = True
-    while True:
+    while not stop.is_set():
         try:
             await reconcile(
                 db, queue, startup=startup, embedded=embedded, stale_after=max(60.0, 4 * interval)
@@ -82,4 +87,5 @@ async def reconcile_forever(
             startup = False
         except Exception:
             log.exception("reconciler pass failed")
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
