@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from ugc.errors import InvalidInput
 
@@ -13,6 +15,20 @@ def encode_cursor(moment: datetime, row_id: uuid.UUID) -> str:
     """A cursor that continues after this row."""
     raw = f"{moment.isoformat()}|{row_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+Row = TypeVar("Row")
+
+
+def split_page(
+    rows: Sequence[Row], limit: int, position: Callable[[Row], tuple[datetime | None, uuid.UUID]]
+) -> tuple[Sequence[Row], str | None]:
+    """Cut `limit + 1` fetched rows to a page and the cursor after its last row, if any."""
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    moment, row_id = position(page[-1])
+    return page, encode_cursor(moment, row_id) if moment is not None else None
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:

@@ -10,10 +10,3 @@ class ApiModel(BaseModel):
     """Base of every JSON body we read or write."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ErrorBody(ApiModel):
-    """What every error response looks like."""
-
-    error: str
-    detail: str

@@ -19,7 +19,7 @@ from ugc.engines.base import ASPECT_RATIOS
 from ugc.errors import BadRequest, Conflict, InvalidInput, NotFound
 from ugc.jobs.context import JobQueue
 from ugc.jobs.models import Job, JobKind
-from ugc.pagination import decode_cursor, encode_cursor
+from ugc.pagination import decode_cursor, split_page
 from ugc.projects.models import ACTIVE_STATUSES, Project, ProjectStatus
 from ugc.projects.repository import ProjectRepository
 from ugc.projects.uploads import CheckedImage, check_image
@@ -251,9 +251,7 @@ async def list_projects(
     """A page of the caller's projects and the cursor of the next page."""
     after = decode_cursor(cursor) if cursor else None
     rows = await ProjectRepository(session).page_for_user(user.id, after, limit + 1)
-    page = rows[:limit]
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
-    return page, next_cursor
+    return split_page(rows, limit, lambda p: (p.created_at, p.id))
 
 
 async def list_published(
@@ -262,8 +260,4 @@ async def list_published(
     """A page of the community feed and the cursor of the next page."""
     after = decode_cursor(cursor) if cursor else None
     rows = await ProjectRepository(session).page_published(after, limit + 1)
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit and page[-1].published_at is not None:
-        next_cursor = encode_cursor(page[-1].published_at, page[-1].id)
-    return page, next_cursor
+    return split_page(rows, limit, lambda p: (p.published_at, p.id))
