@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.support import create_project, signup, wait_for_project
+from ugc.web.assets import page_css, page_parts
 
 HTML = {"Accept": "text/html"}
 
@@ -20,7 +23,17 @@ async def test_public_pages_render(client):
         response = await client.get(path, headers=HTML)
         assert response.status_code == 200, path
         assert text in response.text, path
-        assert "/assets/app.css?v=" in response.text
+        # Styles are inline (nothing blocks the first paint) and only the page's own.
+        assert '<link rel="stylesheet"' not in response.text, path
+        assert "--text-sm:" in response.text and ".btn {" in response.text, path
+        assert ".pcard {" not in response.text or path == "/community", path
+
+
+def test_page_stylesheets_are_checked():
+    assert {"landing", "gallery", "result"} <= page_parts()
+    assert ".hero {" in page_css("landing") and ".hero {" not in page_css("result")
+    with pytest.raises(ValueError, match="no page stylesheet"):
+        page_css("landing", "nope")
 
 
 async def test_private_pages_ask_to_sign_in(client):
@@ -87,11 +100,7 @@ async def test_sign_out_form_refuses_other_sites(client):
     assert (await client.get("/api/user/me")).status_code == 401
 
 
-async def test_stylesheet_bundle_and_example_images(client):
-    css = await client.get("/assets/app.css")
-    assert css.status_code == 200
-    assert css.headers["content-type"].startswith("text/css")
-    assert "immutable" in css.headers["cache-control"]
+async def test_example_images(client):
     for name in ("person", "product", "ad"):
         image = await client.get(f"/examples/{name}.webp")
         assert image.status_code == 200, name

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ugc.web.assets import router as assets_router
 from ugc.web.errors import html_error
 from ugc.web.router import router
 
@@ -17,6 +16,5 @@ STATIC_DIR = Path(__file__).parent / "static"
 def mount_web(app: FastAPI) -> None:
     """Add the pages, the static files and HTML error pages to the app."""
     app.include_router(router)
-    app.include_router(assets_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.html_error = html_error

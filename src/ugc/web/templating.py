@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from ugc.auth.models import User
 from ugc.config import Settings
-from ugc.web.assets import css_url
+from ugc.web.assets import page_css
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -45,7 +45,7 @@ def credits_label(amount: int) -> str:
 
 
 templates.env.globals["static"] = static_url
-templates.env.globals["css_url"] = css_url
+templates.env.globals["page_css"] = page_css
 templates.env.filters["short_date"] = short_date
 templates.env.filters["credits"] = credits_label
 
