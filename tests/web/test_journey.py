@@ -99,6 +99,13 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     expect(page.get_by_role("heading", name=product)).to_be_visible()
     wait_for_images(page)
     shoot(page, f"community-{viewport}")
+    # The public page a shared link opens.
+    page.get_by_role("main").get_by_role("link", name=product, exact=True).click()
+    expect(page).to_have_url(re.compile(r"/ads/[0-9a-f-]+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(product)
+    expect(page.get_by_role("link", name="Download video")).to_be_visible()
+    expect(page.locator("video")).to_be_visible()
+    shoot(page, f"ad-{viewport}")
 
     _nav(page, "My generations")
     card = page.locator("[data-card]", has=page.get_by_role("link", name=product))

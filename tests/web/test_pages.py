@@ -106,3 +106,40 @@ async def test_example_images(client):
         assert image.status_code == 200, name
         assert image.content[:4] == b"RIFF"
     assert (await client.get("/examples/other.webp")).status_code == 404
+
+
+async def test_a_published_ad_has_a_public_page_with_link_previews(client):
+    owner = await signup(client)
+    response = await create_project(
+        client, productName="Fizz Can", userPrompt="Summer picnic energy", name="Picnic ad"
+    )
+    project_id = response.json()["projectId"]
+    await wait_for_project(client, project_id)
+    # Not published yet: the page does not exist, even for its owner.
+    hidden = await client.get(f"/ads/{project_id}", headers=HTML)
+    assert hidden.status_code == 404 and "<html" in hidden.text
+    published = await client.post(
+        "/api/project/publish", json={"projectId": project_id, "isPublished": True}
+    )
+    assert published.status_code == 200
+
+    client.cookies.clear()  # anyone with the link, signed in or not
+    page = await client.get(f"/ads/{project_id}", headers=HTML)
+    assert page.status_code == 200
+    html = page.text
+    base = str(client.base_url).rstrip("/")
+    image = f"{base}/media/published/{project_id}/image.png"
+    assert f'<meta property="og:image" content="{image}">' in html
+    assert f'<link rel="canonical" href="{base}/ads/{project_id}">' in html
+    assert '<meta property="og:title" content="Picnic ad">' in html
+    assert "Summer picnic energy" in html and "Fizz Can" in html
+    assert 'alt="Generated ad for Fizz Can"' in html
+    assert "og:video" not in html  # no video made
+    assert owner["email"] not in html
+    assert "/uploads/" not in html  # the input photos stay private
+    assert "Start free with 20 credits" in html
+    community = await client.get("/community", headers=HTML)
+    assert f'href="/ads/{project_id}"' in community.text
+
+    assert (await client.get(f"/ads/{uuid.uuid4()}", headers=HTML)).status_code == 404
+    assert (await client.get("/ads/not-an-id", headers=HTML)).status_code in (404, 422)

@@ -199,6 +199,37 @@ async def community(
     )
 
 
+@router.get("/ads/{project_id}")
+async def public_ad(
+    project_id: uuid.UUID,
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    presenter: PresenterDep,
+) -> Response:
+    """One published ad on its own page: what a shared link opens, with link previews."""
+    project = await projects.get_published_project(session, project_id)
+    ad = presenter.public(project)
+    origin = str(request.base_url).rstrip("/")
+    return render(
+        request,
+        "ad.html",
+        user=user,
+        ad=ad,
+        page_url=f"{origin}/ads/{ad.id}",
+        image_url=absolute_url(origin, ad.generated_image),
+        video_url=absolute_url(origin, ad.generated_video),
+        title=ad.name,
+    )
+
+
+def absolute_url(origin: str, url: str | None) -> str | None:
+    """`url` made absolute (link previews need absolute URLs; ours are relative by default)."""
+    if url is None or "://" in url:
+        return url
+    return origin + url
+
+
 @router.get("/plans")
 async def plans(request: Request, user: PageUser) -> Response:
     """Credit costs and packs."""

@@ -25,7 +25,7 @@ function wireHover(scope) {
 }
 
 function publicLink(card) {
-  return `${location.origin}/media/published/${card.dataset.projectId}/image.png`;
+  return `${location.origin}/ads/${card.dataset.projectId}`;
 }
 
 async function share(card) {

@@ -106,6 +106,7 @@ function render(p, credits) {
   const publish = $("[data-publish]");
   publish.disabled = !hasImage;
   if (!publish.dataset.busy) publish.checked = p.isPublished;
+  $("[data-public-link]").hidden = !p.isPublished;
 }
 
 function announce(before, after) {
@@ -199,6 +200,7 @@ $("[data-publish]").addEventListener("change", async (event) => {
     });
     project = { ...project, isPublished };
     input.checked = isPublished;
+    $("[data-public-link]").hidden = !isPublished;
     toast(isPublished ? "Published to Community." : "Removed from Community.");
   } catch (error) {
     input.checked = !wanted;
