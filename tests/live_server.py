@@ -35,7 +35,7 @@ class LiveServer:
             self.process = subprocess.Popen(
                 [str(UGC), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"ugc serve exited:\n{self.log()}")

@@ -6,19 +6,17 @@ folder under a temporary directory) and live in one xdist group, so they share a
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
+import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.live_server import LiveServer
 from tests.support import person_photo, product_photo
+from ugc.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,96 +40,41 @@ VIEWPORTS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    """A running `ugc serve` subprocess."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    env: dict[str, str] = field(default_factory=dict)
-
-    def stop(self) -> None:
-        """Stop the server and wait for it."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _launch(folder: Path, **overrides: str) -> Server:
+def _settings(folder: Path, **overrides: Any) -> Settings:
+    """A server of its own: SQLite file, media folder and data dir under `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "UGC_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'ugc.db'}",
-        "UGC_STORAGE_URL": f"file://{folder / 'media'}",
-        "UGC_DATA_DIR": str(folder / "var"),
-        "UGC_HOST": "127.0.0.1",
-        "UGC_PORT": str(port),
-        "UGC_SECRET_KEY": "browser-test-secret-key-browser-test",
-        "UGC_RETRY_BASE_SECONDS": "0.05",
-        "UGC_RECONCILE_INTERVAL_SECONDS": "1",
-        "UGC_LOGIN_ATTEMPTS_PER_WINDOW": "1000",
-        **overrides,
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{folder / 'ugc.db'}",
+        "storage_url": f"file://{folder / 'media'}",
+        "data_dir": folder / "var",
+        "secret_key": "browser-test-secret-key-browser-test",
+        "retry_base_seconds": 0.05,
+        "reconcile_interval_seconds": 1,
+        "login_attempts_per_window": 1000,
     }
-    log = folder / "server.log"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "ugc"), "serve"],
-        env=env,
-        cwd=folder,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    return Server(f"http://127.0.0.1:{port}", process, log, env)
-
-
-def _wait_ready(server: Server, within: float = 90.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{server.log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                # Make the landing example now, so page timings measure pages, not the engine.
-                httpx.get(f"{server.url}/examples/ad.webp", timeout=60)
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not start:\n{server.log.read_text()[-3000:]}")
+    return Settings(**(values | overrides))
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
-    """Two servers started side by side: default credits, and too few for an image."""
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LiveServer]]:
+    """Two servers: default credits, and too few for an image."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     base = tmp_path_factory.mktemp("servers")
-    started = {
-        "default": _launch(base / "default"),
-        "poor": _launch(base / "poor", UGC_SIGNUP_CREDITS="4"),
-    }
-    try:
+    with contextlib.ExitStack() as stack:
+        started = {
+            "default": LiveServer(_settings(base / "default"), base / "default.log"),
+            "poor": LiveServer(_settings(base / "poor", signup_credits=4), base / "poor.log"),
+        }
         for server in started.values():
-            _wait_ready(server)
+            stack.enter_context(server)
+            # Make the landing example now, so page timings measure pages, not the engine.
+            httpx.get(f"{server.url}/examples/ad.webp", timeout=60).raise_for_status()
         yield started
-    finally:
-        for server in started.values():
-            server.stop()
 
 
 @pytest.fixture(scope="session")
-def server(servers: dict[str, Server]) -> Server:
+def server(servers: dict[str, LiveServer]) -> LiveServer:
     """The server with default settings (20 signup credits)."""
     return servers["default"]
 
@@ -140,7 +83,7 @@ def server(servers: dict[str, Server]) -> Server:
 # main thread while it is started, and pytest-asyncio tests scheduled on the same xdist
 # worker (between our modules) need that thread free.
 @pytest.fixture(scope="module")
-def browser(servers: dict[str, Server]) -> Iterator[object]:
+def browser(servers: dict[str, LiveServer]) -> Iterator[object]:
     """One headless Debian Chromium shared by the browser tests of a module."""
     from playwright.sync_api import sync_playwright
 

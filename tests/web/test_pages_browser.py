@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PUBLIC_PAGES = ["/", "/signup", "/signin", "/community", "/plans", "/no-such-page"]
 PRIVATE_PAGES = ["/generate", "/my-generations", "/account", "/result/{id}"]
 RUNS = 5
-# A page may take this much longer than the browser needs to paint a bare document here:
-# enough for our CSS, too little for a page that blocks on scripts, fonts or downloads.
-# (The product target is 200 ms in all; BENCHMARKS.md reports where pages stand.)
-OVER_FLOOR_BUDGET_MS = 350
+# A page may take this much longer than the browser needs to paint a bare document here
+# (60-110 ms in this headless, software-rendering Chromium): the product target is 200 ms in
+# all, and a page that blocks on a stylesheet, fonts or scripts would take longer than this.
+OVER_FLOOR_BUDGET_MS = 200
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
