@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth.models import User
@@ -62,12 +62,12 @@ class CreditRepository:
         await self.session.flush()
 
     async def history(
-        self, user_id: uuid.UUID, *, before: datetime | None, limit: int
+        self, user_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> Sequence[LedgerEntry]:
-        """Ledger rows of a user, newest first."""
+        """Ledger rows of a user, newest first, after a keyset cursor (created_at, id)."""
         query = select(LedgerEntry).where(LedgerEntry.user_id == user_id)
-        if before is not None:
-            query = query.where(LedgerEntry.created_at < before)
+        if after is not None:
+            query = query.where(tuple_(LedgerEntry.created_at, LedgerEntry.id) < tuple_(*after))
         query = query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(limit)
         return (await self.session.scalars(query)).all()
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 
 from ugc.auth.deps import CurrentUser
-from ugc.credits.repository import CreditRepository
+from ugc.credits import service
 from ugc.db.session import SessionDep
 from ugc.schemas import ApiModel
 
@@ -47,11 +47,10 @@ async def credits(user: CurrentUser) -> Balance:
 async def credit_history(
     user: CurrentUser,
     session: SessionDep,
-    cursor: datetime | None = None,
+    cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> History:
-    """The caller's ledger, newest first."""
-    rows = await CreditRepository(session).history(user.id, before=cursor, limit=limit + 1)
-    entries = [HistoryEntry.model_validate(r, from_attributes=True) for r in rows[:limit]]
-    next_cursor = rows[limit - 1].created_at.isoformat() if len(rows) > limit else None
+    """The caller's ledger, newest first; pass `nextCursor` back as `cursor` for older rows."""
+    rows, next_cursor = await service.history_page(session, user, cursor, limit)
+    entries = [HistoryEntry.model_validate(r, from_attributes=True) for r in rows]
     return History(entries=entries, next_cursor=next_cursor)

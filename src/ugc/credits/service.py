@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ugc.auth.models import User
-from ugc.credits.models import LedgerReason
+from ugc.credits.models import LedgerEntry, LedgerReason
 from ugc.credits.repository import CreditRepository
 from ugc.errors import InsufficientCredits, InvalidInput
+from ugc.pagination import decode_cursor, split_page
 
 
 async def reserve_credits(
@@ -55,3 +57,12 @@ async def add_credits(
 def show_balance(user: User, balance: int) -> None:
     """Reflect a balance written by a guarded UPDATE without scheduling another write."""
     set_committed_value(user, "credits", balance)
+
+
+async def history_page(
+    session: AsyncSession, user: User, cursor: str | None, limit: int
+) -> tuple[Sequence[LedgerEntry], str | None]:
+    """A page of the caller's ledger, newest first, and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = await CreditRepository(session).history(user.id, after=after, limit=limit + 1)
+    return split_page(rows, limit, lambda entry: (entry.created_at, entry.id))

@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import PageUser, SettingsDep
-from ugc.credits.repository import CreditRepository
+from ugc.credits import service as credits
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, StorageDep
 from ugc.errors import Forbidden, NotFound
@@ -242,7 +242,7 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     if (stop := sign_in_first(request, user)) is not None:
         return stop
     assert user is not None
-    history = await CreditRepository(session).history(user.id, before=None, limit=HISTORY_SIZE)
+    history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
     return render(
         request, "account.html", user=user, history=history, tokens=tokens, title="Account"
