@@ -22,6 +22,7 @@ from ugc.engines.local.motion import (
     line_opacity,
     product_pop,
 )
+from ugc.engines.local.plane_warp import WarpedPlane
 from ugc.engines.local.sprite import Sprite
 from ugc.engines.local.yuv import (
     FrameBuffer,
@@ -86,7 +87,10 @@ class FrameRenderer:
         # Layers are resampled once to the sharpest size the camera will need, so the
         # per-frame warp never scales by much (no blur, no aliasing).
         self.bg_scale = self.to_out * max(zooms)
-        self.bg = rgb_to_planes(_resized(layers.background, self.bg_scale))
+        self.bg = [
+            WarpedPlane(plane, cv2.BORDER_REFLECT)
+            for plane in rgb_to_planes(_resized(layers.background, self.bg_scale))
+        ]
         self.sprite = layers.sprite
         self.sprite_layers: NDArray[np.uint8] | None = None
         if layers.sprite is not None:
@@ -96,9 +100,9 @@ class FrameRenderer:
             )
         self.product_box = layers.product_box
         self.captions = [self._caption(line) for line in layers.captions]
-        self.card = FrameBuffer(*out_size)
-        card_y, card_u, card_v = rgb_to_planes(layers.end_card)
-        self.card.y[:], self.card.u[:], self.card.v[:] = card_y, card_u, card_v
+        self.card = [
+            WarpedPlane(plane, cv2.BORDER_REFLECT) for plane in rgb_to_planes(layers.end_card)
+        ]
         self._card_frame = FrameBuffer(*out_size)
 
     def _caption(self, line: CaptionLine) -> tuple[int, int, tuple[PlaneLayer, ...]]:
@@ -109,25 +113,9 @@ class FrameRenderer:
 
     def _draw_background(self, view: View, frame: FrameBuffer) -> None:
         matrix = _camera_matrix(view, self.out_size, self.to_out) * self.bg_scale
-        width, height = self.out_size
-        cv2.warpAffine(
-            self.bg[0],
-            matrix,
-            (width, height),
-            dst=frame.y,
-            flags=_WARP,
-            borderMode=cv2.BORDER_REFLECT,
-        )
         half = _half(matrix)
-        for src, dst in ((self.bg[1], frame.u), (self.bg[2], frame.v)):
-            cv2.warpAffine(
-                src,
-                half,
-                (width // 2, height // 2),
-                dst=dst,
-                flags=_WARP,
-                borderMode=cv2.BORDER_REFLECT,
-            )
+        for layer, plane, m in zip(self.bg, frame.planes(), (matrix, half, half), strict=True):
+            layer.warp_into(m, plane)
 
     def _sprite_matrix(self, t: float, view: View) -> Affine:
         assert self.sprite is not None and self.product_box is not None
@@ -199,27 +187,16 @@ class FrameRenderer:
     def _draw_card(self, t: float, opacity: float, frame: FrameBuffer) -> None:
         # The card drifts in a little as it settles, so the last second is not a still.
         zoom = 1.0 + 0.035 * min(1.0, max(0.0, (t - 6.5) / 1.5))
-        card = self._card_frame
         width, height = self.out_size
         matrix = np.array(
             [[1 / zoom, 0, width / 2 * (1 - 1 / zoom)], [0, 1 / zoom, height / 2 * (1 - 1 / zoom)]]
         )
-        for src, dst, m, div in (
-            (self.card.y, card.y, matrix, 1),
-            (self.card.u, card.u, _half(matrix), 2),
-            (self.card.v, card.v, _half(matrix), 2),
-        ):
-            cv2.warpAffine(
-                src,
-                m,
-                (width // div, height // div),
-                dst=dst,
-                flags=_WARP,
-                borderMode=cv2.BORDER_REFLECT,
-            )
-        if opacity >= 0.999:
-            frame.data[:] = card.data
-        else:
+        # Once it is opaque the card is the whole frame: draw it there directly.
+        card = frame if opacity >= 0.999 else self._card_frame
+        half = _half(matrix)
+        for layer, plane, m in zip(self.card, card.planes(), (matrix, half, half), strict=True):
+            layer.warp_into(m, plane)
+        if card is not frame:
             cv2.addWeighted(frame.data, 1 - opacity, card.data, opacity, 0, dst=frame.data)
 
     def render(self, index: int, frame: FrameBuffer) -> None:
