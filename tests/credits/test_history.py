@@ -42,4 +42,4 @@ async def test_a_damaged_history_cursor_is_a_clear_error(client):
     await signup(client)
     response = await client.get("/api/user/credits/history", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
-    assert "cursor is not valid" in response.json()["message"]
+    assert "cursor is not valid" in response.json()["detail"]
