@@ -93,11 +93,16 @@ class FrameRenderer:
         ]
         self.sprite = layers.sprite
         self.sprite_layers: NDArray[np.uint8] | None = None
+        self.sprite_crop = np.zeros(2)
         if layers.sprite is not None:
             self.sprite_scale = self.to_out * max(zooms) * 1.08
-            self.sprite_layers = premultiplied_to_yuva(
-                _resized(layers.sprite.rgba, self.sprite_scale)
-            )
+            yuva = premultiplied_to_yuva(_resized(layers.sprite.rgba, self.sprite_scale))
+            # Only what covers anything is warped each frame, not the empty margin the
+            # shadow was blurred into: outside the crop every channel is zero anyway.
+            x, y, w, h = cv2.boundingRect(u8(yuva.max(axis=2)))
+            if w and h:
+                self.sprite_layers = np.ascontiguousarray(yuva[y : y + h, x : x + w])
+                self.sprite_crop = np.array([x, y], float)
         self.product_box = layers.product_box
         self.captions = [self._caption(line) for line in layers.captions]
         self.card = [
@@ -132,7 +137,9 @@ class FrameRenderer:
         origin = np.array([self.sprite.x, self.sprite.y], float)
         g = camera[:, :2] / pop
         offset = camera[:, 2] / pop + centre * (1 - 1 / pop) - origin
-        return np.hstack([g, offset[:, None]]) * self.sprite_scale
+        matrix = np.hstack([g, offset[:, None]]) * self.sprite_scale
+        matrix[:, 2] -= self.sprite_crop
+        return matrix
 
     def _draw_sprite(self, t: float, view: View, frame: FrameBuffer) -> None:
         assert self.sprite_layers is not None
