@@ -23,6 +23,7 @@ from ugc.engines.local.endcard import build_end_card, tagline_text
 from ugc.engines.local.faces import find_face
 from ugc.engines.local.framing import frame_person
 from ugc.engines.local.motion import FPS, FRAME_COUNT, plan_shot
+from ugc.engines.local.opencv_threads import single_threaded_opencv
 from ugc.engines.local.photos import decode_rgb
 from ugc.engines.local.render import FrameRenderer, Layers
 from ugc.engines.local.scene import Scene, unpack_scene
@@ -110,6 +111,7 @@ def render_video(
         with (
             H264Writer(path, width, height, FPS, options) as writer,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ugc-encode") as encoder,
+            single_threaded_opencv(),
         ):
             pending: deque[Future[None]] = deque()
             done = 0
