@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -48,7 +49,9 @@ class Layers:
     sprite: Sprite | None
     product_box: Box | None
     captions: list[CaptionLine]
-    end_card: NDArray[np.uint8]  # RGB at output size
+    # Builds the RGB card at output size; called only once the card first shows, so its
+    # cost overlaps the encoding of the earlier frames instead of delaying the first one.
+    end_card: Callable[[], NDArray[np.uint8]]
     shot: Shot
 
 
@@ -99,15 +102,15 @@ class FrameRenderer:
             yuva = premultiplied_to_yuva(_resized(layers.sprite.rgba, self.sprite_scale))
             # Only what covers anything is warped each frame, not the empty margin the
             # shadow was blurred into: outside the crop every channel is zero anyway.
-            x, y, w, h = cv2.boundingRect(u8(yuva.max(axis=2)))
+            covers = yuva.view(np.uint32)[:, :, 0] != 0  # any of the four channels
+            x, y, w, h = cv2.boundingRect(covers.view(np.uint8))
             if w and h:
                 self.sprite_layers = np.ascontiguousarray(yuva[y : y + h, x : x + w])
                 self.sprite_crop = np.array([x, y], float)
         self.product_box = layers.product_box
         self.captions = [self._caption(line) for line in layers.captions]
-        self.card = [
-            WarpedPlane(plane, cv2.BORDER_REFLECT) for plane in rgb_to_planes(layers.end_card)
-        ]
+        self._build_card = layers.end_card
+        self._card: list[WarpedPlane] | None = None
         self._card_frame = FrameBuffer(*out_size)
 
     def _caption(self, line: CaptionLine) -> tuple[int, int, tuple[PlaneLayer, ...]]:
@@ -198,10 +201,15 @@ class FrameRenderer:
         matrix = np.array(
             [[1 / zoom, 0, width / 2 * (1 - 1 / zoom)], [0, 1 / zoom, height / 2 * (1 - 1 / zoom)]]
         )
+        if self._card is None:
+            self._card = [
+                WarpedPlane(plane, cv2.BORDER_REFLECT)
+                for plane in rgb_to_planes(self._build_card())
+            ]
         # Once it is opaque the card is the whole frame: draw it there directly.
         card = frame if opacity >= 0.999 else self._card_frame
         half = _half(matrix)
-        for layer, plane, m in zip(self.card, card.planes(), (matrix, half, half), strict=True):
+        for layer, plane, m in zip(self._card, card.planes(), (matrix, half, half), strict=True):
             layer.warp_into(m, plane)
         if card is not frame:
             cv2.addWeighted(frame.data, 1 - opacity, card.data, opacity, 0, dst=frame.data)

@@ -8,6 +8,9 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ugc.config import Settings
 from ugc.engines.base import (
     IMAGE_SIZES,
@@ -49,23 +52,24 @@ def _scene_for(req: VideoRequest) -> Scene | None:
 
 def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
     """Layers for a project composed by the local image engine: full parallax."""
-    out_size = VIDEO_SIZES[req.aspect_ratio]
-    flat = composite(scene.background.copy(), scene.sprite)
-    card = build_end_card(
-        flat,
-        scene.sprite.rgba,
-        out_size,
-        req.product_name,
-        tagline_text(req.product_description, req.prompt),
-        scene.accent,
-    )
+
+    def end_card() -> NDArray[np.uint8]:
+        return build_end_card(
+            composite(scene.background.copy(), scene.sprite),
+            scene.sprite.rgba,
+            VIDEO_SIZES[req.aspect_ratio],
+            req.product_name,
+            tagline_text(req.product_description, req.prompt),
+            scene.accent,
+        )
+
     return Layers(
         image_size=scene.size,
         background=scene.background,
         sprite=scene.sprite,
         product_box=scene.product_box,
         captions=scene.captions,
-        end_card=card,
+        end_card=end_card,
         shot=plan_shot(scene.size, scene.face, scene.product_box),
     )
 
@@ -77,21 +81,24 @@ def layers_from_image(req: VideoRequest) -> Layers:
     framed = frame_person(image, find_face(image), size)
     avoid = [framed.face.grown(0.3, 0.35)] if framed.face is not None else []
     captions = layout_caption(caption_text(req.product_name, req.prompt), size, avoid)
-    card = build_end_card(
-        framed.canvas,
-        None,
-        VIDEO_SIZES[req.aspect_ratio],
-        req.product_name,
-        tagline_text(req.product_description, req.prompt),
-        (40, 40, 40),
-    )
+
+    def end_card() -> NDArray[np.uint8]:
+        return build_end_card(
+            framed.canvas,
+            None,
+            VIDEO_SIZES[req.aspect_ratio],
+            req.product_name,
+            tagline_text(req.product_description, req.prompt),
+            (40, 40, 40),
+        )
+
     return Layers(
         image_size=size,
         background=framed.canvas,
         sprite=None,
         product_box=None,
         captions=captions,
-        end_card=card,
+        end_card=end_card,
         shot=plan_shot(size, framed.face, None),
     )
 
