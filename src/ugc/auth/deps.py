@@ -18,10 +18,17 @@ from ugc.errors import Forbidden, NotAuthenticated
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_app_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
     """The settings the running app was built with."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+# Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
+# dependency in a worker thread, a thread hop on every request.
+async def get_app_settings(request: Request) -> Settings:
+    """The running app's settings, as a dependency."""
+    return app_settings(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
@@ -53,7 +60,7 @@ def _check_same_origin(request: Request, settings: Settings) -> None:
 
 
 async def _user_from_bearer(request: Request, session: SessionDep, token: str) -> User:
-    settings = get_app_settings(request)
+    settings = app_settings(request)
     if token.startswith(service.TOKEN_PREFIX):
         user = await service.user_for_api_token(session, token)
         if user is None:
@@ -76,7 +83,7 @@ async def optional_user(request: Request, session: SessionDep) -> User | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    settings = get_app_settings(request)
+    settings = app_settings(request)
     user_id = read_session_value(request.app.state.secret_key, cookie)
     user = await UserRepository(session).get(user_id) if user_id else None
     if user is None:

@@ -57,16 +57,24 @@ class TokenRepository:
 
     async def user_for_hash(self, token_hash: str) -> User | None:
         """The owner of the token with this hash, marking it used (at most once a minute)."""
-        token = await self.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
-        if token is None:
+        # One round trip for token and owner: this runs on every bearer request.
+        row = (
+            await self.session.execute(
+                select(User, ApiToken.id, ApiToken.last_used_at)
+                .join(ApiToken, ApiToken.user_id == User.id)
+                .where(ApiToken.token_hash == token_hash)
+            )
+        ).first()
+        if row is None:
             return None
+        user, token_id, last_used_at = row
         now = utcnow()
         # Writing on every request would serialise a busy client's requests on this row.
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
             await self.session.execute(
-                update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
             )
-        return await self.session.get(User, token.user_id)
+        return user
 
     async def for_user(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         """A user's tokens, newest first."""
