@@ -56,7 +56,7 @@ def serve() -> None:
     sys.setswitchinterval(0.0005)
     log.info("serving on http://%s:%s", settings.host, settings.port)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_config=None,
