@@ -85,6 +85,11 @@ def worker() -> None:
         raise typer.Exit(2)
     _prepare(settings)
     configure_sentry(settings)
+    if settings.worker_metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+        log.info("metrics on http://%s:%s/metrics", settings.host, settings.worker_metrics_port)
     queue = DramatiqQueue(settings, settings.resolved_secret_key())
     queue.start_worker()
 

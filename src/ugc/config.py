@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=60, ge=2)
     reconcile_interval_seconds: float = Field(default=30, gt=0)
     worker_threads: int = Field(default=2, ge=1)
+    # `ugc worker` serves Prometheus metrics (jobs by kind and outcome) on this port when set.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     media_url_ttl_seconds: int = Field(default=3600, ge=60)
     session_days: int = Field(default=14, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)

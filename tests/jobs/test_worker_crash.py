@@ -6,11 +6,13 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from tests.fakes.gemini_server import video_ok
 from tests.jobs.worker_process import WorkerProcess
+from tests.live_server import free_port
 from tests.support import create_project, signup, wait_for_project
 from ugc.jobs.models import Job
 
@@ -70,13 +72,18 @@ async def test_killed_worker_job_is_finished_after_restart(
     job = await _video_job(client.app, project_id)
     assert job.status == "running" and job.attempts == 1
 
-    second = WorkerProcess(settings, tmp_path / "worker-2.log").start()
+    metrics_port = free_port()
+    second_settings = settings.model_copy(update={"worker_metrics_port": metrics_port})
+    second = WorkerProcess(second_settings, tmp_path / "worker-2.log").start()
     workers.append(second)
     project = await wait_for_project(
         client, project_id, lambda p: not p["isGenerating"] and p["stage"] != "resuming", within=90
     )
     job = await _video_job(client.app, project_id)
     assert project["status"] == "ready", second.log()
+    # The worker that finished the job counts it on its own metrics endpoint.
+    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    assert 'ugc_jobs_total{kind="video",outcome=' in metrics, metrics
     if project["generatedVideo"]:
         assert job.status == "succeeded" and job.attempts == 2
         assert (await client.get("/api/user/credits")).json() == {"credits": 5}
