@@ -82,7 +82,8 @@ async def test_killed_worker_job_is_finished_after_restart(
     job = await _video_job(client.app, project_id)
     assert project["status"] == "ready", second.log()
     # The worker that finished the job counts it on its own metrics endpoint.
-    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    async with httpx.AsyncClient(timeout=5) as http:
+        metrics = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
     assert 'ugc_jobs_total{kind="video",outcome=' in metrics, metrics
     if project["generatedVideo"]:
         assert job.status == "succeeded" and job.attempts == 2
