@@ -140,13 +140,12 @@ class FrameRenderer:
         origin = np.array([self.sprite.x, self.sprite.y], float)
         g = camera[:, :2] / pop
         offset = camera[:, 2] / pop + centre * (1 - 1 / pop) - origin
-        matrix = np.hstack([g, offset[:, None]]) * self.sprite_scale
-        matrix[:, 2] -= self.sprite_crop
-        return matrix
+        return np.hstack([g, offset[:, None]]) * self.sprite_scale
 
     def _draw_sprite(self, t: float, view: View, frame: FrameBuffer) -> None:
         assert self.sprite_layers is not None
         matrix = self._sprite_matrix(t, view)
+        matrix[:, 2] -= self.sprite_crop  # into the cropped layer's pixels
         sh, sw = self.sprite_layers.shape[:2]
         corners = np.array([[0, 0, 1], [sw, 0, 1], [0, sh, 1], [sw, sh, 1]], float)
         screen = corners @ cv2.invertAffineTransform(matrix).T
