@@ -3,7 +3,8 @@
 Run as `python bench/bench_local_engine.py [runs]` (default 5). Every number is the median
 of `runs` timed runs after one warm-up. The encode floor is libx264 with the engine's own
 settings encoding the very frames the render produced (held in memory beforehand), so
-render / floor is what compositing adds on top of unavoidable encoding.
+render / floor is what compositing adds on top of unavoidable encoding. Render and floor
+runs alternate, so a change in the machine's load during the benchmark hits both alike.
 """
 
 from __future__ import annotations
@@ -37,16 +38,25 @@ def _png(pixels: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def _timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median wall time and median process CPU time of `runs` calls, after a warm-up."""
-    action()
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
+def _timed(*actions: Callable[[], object], runs: int) -> list[tuple[float, float]]:
+    """Median wall and process CPU time of each action over `runs` rounds, after a warm-up.
+
+    Each round runs every action once, in turn.
+    """
+    for action in actions:
         action()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+    walls: list[list[float]] = [[] for _ in actions]
+    cpus: list[list[float]] = [[] for _ in actions]
+    for _ in range(runs):
+        for index, action in enumerate(actions):
+            wall, cpu = time.perf_counter(), time.process_time()
+            action()
+            walls[index].append(time.perf_counter() - wall)
+            cpus[index].append(time.process_time() - cpu)
+    return [
+        (statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, cpus, strict=True)
+    ]
 
 
 def _image_request(aspect: str) -> ImageRequest:
@@ -100,15 +110,18 @@ def main() -> None:
     rows = []
     for aspect in ASPECT_RATIOS:
         request = _image_request(aspect)
-        wall, cpu = _timed(lambda r=request: asyncio.run(image_engine.compose(r, _quiet)), runs)
+        [(wall, cpu)] = _timed(
+            lambda r=request: asyncio.run(image_engine.compose(r, _quiet)), runs=runs
+        )
         rows.append((f"image compose {aspect}", wall, cpu, "< 0.5 s"))
     image = asyncio.run(image_engine.compose(_image_request("9:16"), _quiet))
     video_request = _video_request(image)
-    render_wall, render_cpu = _timed(
-        lambda: asyncio.run(video_engine.animate(video_request, _quiet)), runs
-    )
     frames = _frames(video_request)
-    floor_wall, floor_cpu = _timed(lambda: _encode_only(frames), runs)
+    (render_wall, render_cpu), (floor_wall, floor_cpu) = _timed(
+        lambda: asyncio.run(video_engine.animate(video_request, _quiet)),
+        lambda: _encode_only(frames),
+        runs=runs,
+    )
     width, height = VIDEO_SIZES["9:16"]
     label = f"{FRAME_COUNT / FPS:.0f} s {width}x{height} @ {FPS} fps"
     rows.append((f"video render, {label}", render_wall, render_cpu, "<= 1.5x floor"))
