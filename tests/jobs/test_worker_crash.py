@@ -14,6 +14,7 @@ from tests.fakes.gemini_server import video_ok
 from tests.jobs.worker_process import WorkerProcess
 from tests.live_server import free_port
 from tests.support import create_project, signup, wait_for_project
+from ugc.engines.google.veo import SavedOperation
 from ugc.jobs.models import Job
 
 pytestmark = pytest.mark.xdist_group("redis-workers")
@@ -131,5 +132,5 @@ async def test_worker_killed_while_veo_runs_resumes_the_same_operation(
     job = await _video_job(client.app, project_id)
     assert job.status == "succeeded" and job.attempts == 2
     assert len(fake_gemini.video_requests) == 1  # one paid operation only
-    assert job.checkpoint in fake_gemini.operations
+    assert SavedOperation.loads(job.checkpoint).name in fake_gemini.operations
     assert (await client.get("/api/user/credits")).json() == {"credits": 5}

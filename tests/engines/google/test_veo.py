@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -29,7 +30,7 @@ from ugc.engines.base import (
     VideoRequest,
 )
 from ugc.engines.google import mp4
-from ugc.engines.google.veo import VeoVideoEngine
+from ugc.engines.google.veo import SavedOperation, VeoVideoEngine
 
 IMAGE = make_png(1080, 1920)
 
@@ -240,15 +241,42 @@ async def test_operation_error_is_reported(
     assert "Video generation failed" in caught.value.message
 
 
-async def test_poll_timeout_is_transient(fake_gemini: FakeGemini, progress) -> None:
+async def test_poll_timeout_fails_for_good(fake_gemini: FakeGemini, progress) -> None:
     settings = load_settings(
         veo_poll_seconds=0.02, veo_timeout_seconds=0.2, **fake_gemini.settings_overrides()
     )
     fake_gemini.script(video=[video_never_done()])
 
-    with pytest.raises(EngineUnavailable, match="did not finish within"):
+    # The time budget is for the whole video: a retry would have none left.
+    with pytest.raises(EngineRejected, match=r"did not finish within 0\.2 seconds"):
         await VeoVideoEngine(settings).animate(request(), progress)
     assert 3 <= len(fake_gemini.poll_requests) <= 12
+
+
+async def test_the_time_limit_counts_from_the_operations_start_across_attempts(
+    fake_gemini: FakeGemini, progress
+) -> None:
+    settings = load_settings(
+        veo_poll_seconds=0.02, veo_timeout_seconds=5, **fake_gemini.settings_overrides()
+    )
+    fake_gemini.script(video=[video_never_done()])
+    saver = Checkpoints()
+    with pytest.raises(EngineRejected):  # first attempt, cut short by a tight limit
+        await VeoVideoEngine(
+            load_settings(
+                veo_poll_seconds=0.01, veo_timeout_seconds=0.05, **fake_gemini.settings_overrides()
+            )
+        ).animate(request(saver=saver), progress)
+    [first] = saver.saved
+    # The same operation, saved as having started 6 s ago: its 5 s are already spent.
+    saved = SavedOperation.loads(first)
+    late = SavedOperation(saved.name, time.time() - 6).dumps()
+    polls = len(fake_gemini.poll_requests)
+
+    with pytest.raises(EngineRejected, match="did not finish within 5 seconds"):
+        await VeoVideoEngine(settings).animate(request(checkpoint=late, saver=saver), progress)
+    assert len(fake_gemini.video_requests) == 1  # resumed, never restarted
+    assert len(fake_gemini.poll_requests) == polls + 1  # one look, no waiting
 
 
 async def test_checkpoint_saved_right_after_start(
@@ -256,9 +284,12 @@ async def test_checkpoint_saved_right_after_start(
 ) -> None:
     saver = Checkpoints()
 
+    before = time.time()
     await VeoVideoEngine(google_settings).animate(request(saver=saver), progress)
 
-    assert saver.saved == list(fake_gemini.operations)
+    [saved] = [SavedOperation.loads(text) for text in saver.saved]
+    assert [saved.name] == list(fake_gemini.operations)
+    assert before <= saved.started_at <= time.time()
 
 
 async def test_checkpoint_save_failure_does_not_waste_the_operation(
@@ -282,16 +313,17 @@ async def test_resume_polls_the_saved_operation_and_starts_none(
     short = load_settings(
         veo_poll_seconds=0.01, veo_timeout_seconds=0.03, **fake_gemini.settings_overrides()
     )
-    with pytest.raises(EngineUnavailable):
+    with pytest.raises(EngineRejected):
         await VeoVideoEngine(short).animate(request(saver=saver), progress)
-    [name] = saver.saved
+    [checkpoint] = saver.saved
 
-    retry = request(checkpoint=name, saver=saver)
+    retry = request(checkpoint=checkpoint, saver=saver)
     video = await VeoVideoEngine(google_settings).animate(retry, progress)
 
     assert mp4.probe(video.mp4).frames > 0
     assert len(fake_gemini.video_requests) == 1
-    assert saver.saved == [name]
+    assert saver.saved == [checkpoint]
+    name = SavedOperation.loads(checkpoint).name
     assert all(r.path == f"/v1beta/{name}" for r in fake_gemini.poll_requests)
 
 
@@ -315,7 +347,7 @@ async def test_resume_of_an_unknown_operation_starts_anew(
     await VeoVideoEngine(google_settings).animate(request(checkpoint=gone, saver=saver), progress)
 
     assert len(fake_gemini.video_requests) == 1
-    assert saver.saved == list(fake_gemini.operations)
+    assert [SavedOperation.loads(text).name for text in saver.saved] == list(fake_gemini.operations)
 
 
 async def test_resume_of_a_failed_operation_starts_anew(

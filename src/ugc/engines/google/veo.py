@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from google.genai import client as genai_client
 from google.genai import errors, types
@@ -52,6 +54,31 @@ def build_prompt(req: VideoRequest) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class SavedOperation:
+    """What a job keeps of its Veo operation: the name, and when it started (wall clock).
+
+    The start time travels with the job so that UGC_VEO_TIMEOUT_SECONDS bounds the whole
+    video, across retries and worker restarts, not each attempt.
+    """
+
+    name: str
+    started_at: float
+
+    def dumps(self) -> str:
+        """The checkpoint text stored with the job."""
+        return json.dumps({"operation": self.name, "startedAt": self.started_at})
+
+    @classmethod
+    def loads(cls, text: str) -> SavedOperation:
+        """Read a checkpoint; a bare operation name (no start time kept) counts from now."""
+        try:
+            data = json.loads(text)
+            return cls(str(data["operation"]), float(data["startedAt"]))
+        except (ValueError, KeyError, TypeError):
+            return cls(text, time.time())
+
+
 def seconds_text(seconds: float) -> str:
     """A duration as a person writes it: "1 second", "600 seconds", "0.5 seconds"."""
     number = f"{seconds:g}"
@@ -75,10 +102,14 @@ class VeoVideoEngine:
         log = {"project_id": req.project_id, "job_id": req.job_id}
         progress("starting video", 0.02)
         async with open_client(self._settings, self._api_key) as client:
-            op = await self._resume(client, req, log) if req.checkpoint else None
+            op, started_at = None, time.time()
+            if req.checkpoint:
+                saved = SavedOperation.loads(req.checkpoint)
+                op, started_at = await self._resume(client, saved.name, log), saved.started_at
             if op is None:
-                op = await self._start(client, req, log)
-            op = await self._wait(client, op, progress, log)
+                started_at = time.time()
+                op = await self._start(client, req, started_at, log)
+            op = await self._wait(client, op, started_at, progress, log)
             video = first_video(op)
             progress("downloading video", 0.92)
             data = await guarded(SERVICE, client.files.download(file=video))
@@ -97,7 +128,11 @@ class VeoVideoEngine:
         return GeneratedVideo(mp4=mp4_bytes)
 
     async def _start(
-        self, client: genai_client.AsyncClient, req: VideoRequest, log: dict[str, str]
+        self,
+        client: genai_client.AsyncClient,
+        req: VideoRequest,
+        started_at: float,
+        log: dict[str, str],
     ) -> Operation:
         config = types.GenerateVideosConfig(
             aspect_ratio=VEO_ASPECT[req.aspect_ratio],
@@ -117,17 +152,16 @@ class VeoVideoEngine:
         logger.info("veo operation started", extra={**log, "operation": op.name, "model": model})
         if req.save_checkpoint is not None and op.name:
             try:
-                await req.save_checkpoint(op.name)
+                await req.save_checkpoint(SavedOperation(op.name, started_at).dumps())
             except Exception:
                 # The operation is already paid for: finishing it beats failing and paying twice.
                 logger.exception("could not save the veo checkpoint", extra=log)
         return op
 
     async def _resume(
-        self, client: genai_client.AsyncClient, req: VideoRequest, log: dict[str, str]
+        self, client: genai_client.AsyncClient, name: str, log: dict[str, str]
     ) -> Operation | None:
-        """The checkpointed operation, or None when it is gone or ended in an error."""
-        name = req.checkpoint or ""
+        """The saved operation, or None when it is gone or ended in an error."""
         try:
             op = await guarded(
                 SERVICE, client.operations.get(Operation.model_validate({"name": name}))
@@ -149,20 +183,22 @@ class VeoVideoEngine:
         self,
         client: genai_client.AsyncClient,
         op: Operation,
+        started_at: float,
         progress: ProgressFn,
         log: dict[str, str],
     ) -> Operation:
         poll, limit = self._settings.veo_poll_seconds, self._settings.veo_timeout_seconds
-        started = time.monotonic()
         while not op.done:
-            elapsed = time.monotonic() - started
+            elapsed = time.time() - started_at
             if elapsed >= limit:
                 logger.warning("veo operation timed out", extra={**log, "operation": op.name})
-                raise EngineUnavailable(
+                # The time since the operation started counts, earlier attempts included:
+                # the budget is spent, so a retry would only wait on without a limit.
+                raise EngineRejected(
                     f"The video service did not finish within {seconds_text(limit)}."
                 )
             await asyncio.sleep(min(poll, limit - elapsed))
-            progress("rendering video", wait_fraction(time.monotonic() - started))
+            progress("rendering video", wait_fraction(time.time() - started_at))
             try:
                 op = await guarded(SERVICE, client.operations.get(op))
             except EngineUnavailable as exc:
