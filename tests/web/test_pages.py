@@ -143,3 +143,17 @@ async def test_a_published_ad_has_a_public_page_with_link_previews(client):
 
     assert (await client.get(f"/ads/{uuid.uuid4()}", headers=HTML)).status_code == 404
     assert (await client.get("/ads/not-an-id", headers=HTML)).status_code in (404, 422)
+
+
+async def test_public_ad_links_use_the_public_url_behind_a_proxy(make_client):
+    client = await make_client(public_url="https://ads.example.com/")
+    await signup(client)
+    project_id = (await create_project(client, productName="Fizz Can")).json()["projectId"]
+    await wait_for_project(client, project_id)
+    await client.post("/api/project/publish", json={"projectId": project_id, "isPublished": True})
+
+    html = (await client.get(f"/ads/{project_id}", headers=HTML)).text
+
+    image = f"https://ads.example.com/media/published/{project_id}/image.png"
+    assert f'<meta property="og:image" content="{image}">' in html
+    assert f'<link rel="canonical" href="https://ads.example.com/ads/{project_id}">' in html

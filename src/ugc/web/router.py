@@ -34,6 +34,13 @@ def _partial(request: Request) -> bool:
     return request.query_params.get("partial") == "cards"
 
 
+def absolute_url(origin: str, url: str | None) -> str | None:
+    """`url` made absolute (link previews need absolute URLs; ours are relative by default)."""
+    if url is None or "://" in url:
+        return url
+    return origin + url
+
+
 @router.get("/")
 async def landing(request: Request, user: PageUser) -> Response:
     """What the product does, in one look."""
@@ -206,11 +213,13 @@ async def public_ad(
     user: PageUser,
     session: SessionDep,
     presenter: PresenterDep,
+    settings: SettingsDep,
 ) -> Response:
     """One published ad on its own page: what a shared link opens, with link previews."""
     project = await projects.get_published_project(session, project_id)
     ad = presenter.public(project)
-    origin = str(request.base_url).rstrip("/")
+    # UGC_PUBLIC_URL when set: behind a proxy, the request's own address is an inner one.
+    origin = (settings.public_url or str(request.base_url)).rstrip("/")
     return render(
         request,
         "ad.html",
@@ -221,13 +230,6 @@ async def public_ad(
         video_url=absolute_url(origin, ad.generated_video),
         title=ad.name,
     )
-
-
-def absolute_url(origin: str, url: str | None) -> str | None:
-    """`url` made absolute (link previews need absolute URLs; ours are relative by default)."""
-    if url is None or "://" in url:
-        return url
-    return origin + url
 
 
 @router.get("/plans")
