@@ -17,7 +17,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ugc import __version__
-from ugc.auth.ratelimit import LoginRateLimiter
+from ugc.auth.ratelimit import build_login_limiter
 from ugc.auth.router import router as auth_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
@@ -130,6 +130,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop_reconciler.set()
         await reconciler
         await asyncio.to_thread(queue.stop_worker)
+        await app.state.login_limiter.aclose()
         await app.state.db.dispose()
 
 
@@ -152,9 +153,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.presenter = ProjectPresenter(
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
     )
-    app.state.login_limiter = LoginRateLimiter(
-        settings.login_attempts_per_window, settings.login_window_seconds
-    )
+    app.state.login_limiter = build_login_limiter(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier

@@ -49,7 +49,7 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     """Authenticate under the per-account and per-address rate limit."""
     limiter: LoginRateLimiter = request.app.state.login_limiter
     keys = (f"account:{service.normalise_email(email)}", f"address:{_client_address(request)}")
-    wait = limiter.retry_after(*keys)
+    wait = await limiter.retry_after(*keys)
     if wait:
         raise TooManyRequests(
             f"Too many sign-in attempts. Try again in {wait} seconds.", retry_after=wait
@@ -57,9 +57,9 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     try:
         user = await service.authenticate(session, email, password)
     except NotAuthenticated:
-        limiter.record_failure(*keys)
+        await limiter.record_failure(*keys)
         raise
-    limiter.reset(keys[0])
+    await limiter.reset(keys[0])
     return user
 
 
