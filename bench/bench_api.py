@@ -132,13 +132,16 @@ def _engine_floor() -> float:
     return statistics.median(times)
 
 
-def _run_backend(name: str, database_url: str, workdir: Path) -> dict[str, float]:
+def _run_backend(
+    name: str, database_url: str, workdir: Path, processes: int = 1
+) -> dict[str, float]:
     settings = load_settings(
         database_url=database_url,
         data_dir=workdir / "var",
         storage_url=f"file://{workdir}/media",
         secret_key="bench-secret-bench-secret",
         log_level="WARNING",
+        web_processes=processes,
     )
     with LiveServer(settings, workdir / f"{name}.log") as server:
         token, project_id, create_to_ready = _prepare_user(server.url)
@@ -175,6 +178,9 @@ def main() -> None:
         try:
             url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
             rows.append(("PostgreSQL", _run_backend("postgres", url, workdir)))
+            rows.append(
+                ("PostgreSQL, 2 processes", _run_backend("postgres-2", url, workdir, processes=2))
+            )
         finally:
             asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.jobs.worker_process import UGC, settings_env
 from tests.live_server import LiveServer
-from tests.support import PASSWORD
+from tests.support import PASSWORD, person_photo, product_photo
+from ugc.config import Settings
 
 pytestmark = pytest.mark.xdist_group("cli")
 
@@ -72,3 +76,58 @@ def test_serve_migrates_and_answers_health_ready_and_metrics(settings_factory, t
         assert "ugc_http_request_seconds_bucket" in metrics
         missing = httpx.get(f"{server.url}/api/nothing-here")
         assert missing.status_code == 404 and json.loads(missing.text)["error"] == "not_found"
+
+
+def _server_processes(pid: int) -> list[str]:
+    """Command lines of the worker processes uvicorn spawned under `pid`."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
+                children.append(cmdline)
+    return children
+
+
+def test_serve_with_several_processes_shares_the_port_and_runs_jobs(settings_factory, tmp_path):
+    settings = settings_factory(web_processes=2)
+    with LiveServer(settings, tmp_path / "serve.log") as server:
+        assert server.process is not None
+        assert len(_server_processes(server.process.pid)) == 2, server.log()
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            email = "two-processes@example.com"
+            assert (
+                client.post(
+                    "/api/auth/signup", json={"email": email, "password": PASSWORD}
+                ).status_code
+                == 201
+            )
+            # Many short connections: the kernel spreads them over both processes.
+            for _ in range(20):
+                with httpx.Client(base_url=server.url, cookies=client.cookies) as fresh:
+                    assert fresh.get("/api/user/me").json()["email"] == email
+            created = client.post(
+                "/api/project/create",
+                data={"productName": "Aqua Bottle", "aspectRatio": "1:1"},
+                files={
+                    "userImage": ("p.jpg", person_photo(), "image/jpeg"),
+                    "productImage": ("q.png", product_photo(), "image/png"),
+                },
+            )
+            assert created.status_code == 201, created.text
+            project_id = created.json()["projectId"]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                project = client.get(f"/api/user/projects/{project_id}").json()["project"]
+                if not project["isGenerating"]:
+                    break
+                time.sleep(0.2)
+            assert project["status"] == "ready", server.log()
+
+
+def test_processes_starting_together_agree_on_one_generated_secret_key(tmp_path):
+    settings = Settings(data_dir=tmp_path / "var")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: settings.resolved_secret_key(), range(8)))
+    assert len(keys) == 1 and len(keys.pop()) >= 40
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret_key"]

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import importlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,7 +27,7 @@ from ugc.db.engine import Database
 from ugc.errors import UGCError
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
-from ugc.observability import MetricsMiddleware, configure_sentry
+from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
 from ugc.storage.factory import build_storage
@@ -132,6 +133,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.db.dispose()
+
+
+def create_server_app() -> FastAPI:
+    """The app as each `ugc serve` process runs it: settings from the environment."""
+    # The SQLite driver and the job workers are threads: hand the GIL over sooner than the
+    # default 5 ms, or every database round trip waits behind request parsing.
+    sys.setswitchinterval(0.0005)
+    settings = get_settings()
+    configure_logging(settings)  # a process of its own when UGC_WEB_PROCESSES > 1
+    return create_app(settings, freeze_heap=True)
 
 
 def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 from typing import Annotated
 
 import typer
@@ -47,16 +46,20 @@ def serve() -> None:
     """Apply migrations and serve the app on UGC_HOST:UGC_PORT."""
     import uvicorn
 
-    from ugc.app import create_app
-
     settings = _settings()
     _prepare(settings)
-    # The SQLite driver and the job workers are threads: hand the GIL over sooner than
-    # the default 5 ms, or every database round trip waits behind request parsing.
-    sys.setswitchinterval(0.0005)
-    log.info("serving on http://%s:%s", settings.host, settings.port)
+    settings.resolved_secret_key()  # made once here, before any server process needs it
+    log.info(
+        "serving on http://%s:%s (%d process%s)",
+        settings.host,
+        settings.port,
+        settings.web_processes,
+        "" if settings.web_processes == 1 else "es",
+    )
     uvicorn.run(
-        create_app(settings, freeze_heap=True),
+        "ugc.app:create_server_app",
+        factory=True,
+        workers=settings.web_processes,
         host=settings.host,
         port=settings.port,
         log_config=None,
