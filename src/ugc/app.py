@@ -115,7 +115,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.db,
             queue,
             interval=settings.reconcile_interval_seconds,
-            embedded=queue.is_embedded,
             stop=stop_reconciler,
         )
     )

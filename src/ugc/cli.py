@@ -102,9 +102,7 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
-        await reconcile_forever(
-            db, queue, interval=settings.reconcile_interval_seconds, embedded=False, stop=stop
-        )
+        await reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, stop=stop)
         await db.dispose()
 
     log.info("worker started", extra={"threads": settings.worker_threads})

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
 
     retry_base_seconds: float = Field(default=2, ge=0)
     job_max_attempts: int = Field(default=3, ge=1)
-    job_lease_seconds: int = Field(default=60, ge=2)
+    job_lease_seconds: int = Field(default=30, ge=2)
     reconcile_interval_seconds: float = Field(default=30, gt=0)
     worker_threads: int = Field(default=2, ge=1)
     # `ugc worker` serves Prometheus metrics (jobs by kind and outcome) on this port when set.

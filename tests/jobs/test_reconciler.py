@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import create_project, signup, wait_for_project
+from ugc.db.base import utcnow
+from ugc.jobs.models import Job
+from ugc.jobs.reconciler import reconcile
 
 pytestmark = pytest.mark.xdist_group("redis-workers")
 
@@ -27,3 +33,53 @@ async def test_queued_job_without_a_worker_runs_after_an_embedded_restart(make_c
     project = await wait_for_project(restarted, project_id)
     assert project["status"] == "ready", project["error"]
     assert (await restarted.get("/api/user/credits")).json() == {"credits": 15}
+
+
+async def _set_job(database_url: str, **values: object) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(update(Job).values(**values))
+    await engine.dispose()
+
+
+async def _job(client) -> Job:
+    async with client.app.state.db.session() as session:
+        job = await session.scalar(select(Job))
+        assert job is not None
+        return job
+
+
+async def test_a_starting_process_leaves_jobs_with_a_live_lease_alone(make_client, database_url):
+    first = await make_client()
+    await signup(first)
+    project_id = (await create_project(first)).json()["projectId"]
+    await wait_for_project(first, project_id)
+    # As if another web process were in the middle of this job, renewing its lease.
+    await _set_job(
+        database_url, status="running", attempts=1, lease_until=utcnow() + timedelta(minutes=5)
+    )
+
+    sibling = await make_client()
+    await reconcile(sibling.app.state.db, sibling.app.state.queue, startup=True, stale_after=60)
+
+    job = await _job(sibling)
+    assert (job.status, job.attempts) == ("running", 1)
+
+
+async def test_a_job_whose_lease_ran_out_is_resumed_and_finished(make_client, database_url):
+    client = await make_client()
+    await signup(client)
+    project_id = (await create_project(client)).json()["projectId"]
+    await wait_for_project(client, project_id)
+    # Its worker died mid-job: the lease was not renewed and has run out.
+    await _set_job(
+        database_url, status="running", attempts=1, lease_until=utcnow() - timedelta(seconds=1)
+    )
+
+    await reconcile(client.app.state.db, client.app.state.queue, startup=False, stale_after=60)
+
+    project = await wait_for_project(client, project_id)
+    job = await _job(client)
+    assert project["status"] == "ready"
+    assert (job.status, job.attempts) == ("succeeded", 2)
+    assert (await client.get("/api/user/credits")).json() == {"credits": 15}

@@ -20,11 +20,15 @@ log = logging.getLogger(__name__)
 INTERRUPTED = "The generation was interrupted too many times"
 
 
-async def _reclaim(db: Database, queue: JobQueue, *, all_running: bool) -> int:
-    """Requeue running jobs whose worker is gone; fail those out of attempts."""
+async def _reclaim(db: Database, queue: JobQueue) -> int:
+    """Requeue running jobs whose worker stopped renewing their lease; fail those out of attempts.
+
+    Only an expired lease says a worker is gone: another process (a sibling web process, or
+    a server started on the same database) may be running any job this one did not start.
+    """
     async with db.session() as session:
         jobs = JobRepository(session)
-        orphans = await (jobs.running() if all_running else jobs.expired_leases())
+        orphans = await jobs.expired_leases()
         requeued = []
         exhausted = []
         for job in orphans:
@@ -56,22 +60,21 @@ async def _resend(db: Database, queue: JobQueue, stale_after: float | None) -> i
     return len(stale)
 
 
-async def reconcile(
-    db: Database, queue: JobQueue, *, startup: bool, embedded: bool, stale_after: float
-) -> None:
+async def reconcile(db: Database, queue: JobQueue, *, startup: bool, stale_after: float) -> None:
     """One pass: reclaim dead workers' jobs, re-send forgotten queued jobs.
 
-    At start-up of an embedded process every running job is an orphan (its only worker
-    was this process), and every queued job's message died with the old process.
+    At start-up every queued job is re-sent: an embedded process's messages died with it.
+    A job another process also holds a message for is still run once (claims are
+    conditional).
     """
-    reclaimed = await _reclaim(db, queue, all_running=startup and embedded)
+    reclaimed = await _reclaim(db, queue)
     resent = await _resend(db, queue, None if startup else stale_after)
     if reclaimed or resent:
         log.info("reconciled jobs", extra={"reclaimed": reclaimed, "resent": resent})
 
 
 async def reconcile_forever(
-    db: Database, queue: JobQueue, *, interval: float, embedded: bool, stop: asyncio.Event
+    db: Database, queue: JobQueue, *, interval: float, stop: asyncio.Event
 ) -> None:
     """Reconcile at start-up, then every `interval` seconds, until `stop` is set.
 
@@ -81,9 +84,7 @@ async def reconcile_forever(
     startup = True
     while not stop.is_set():
         try:
-            await reconcile(
-                db, queue, startup=startup, embedded=embedded, stale_after=max(60.0, 4 * interval)
-            )
+            await reconcile(db, queue, startup=startup, stale_after=max(60.0, 4 * interval))
             startup = False
         except Exception:
             log.exception("reconciler pass failed")

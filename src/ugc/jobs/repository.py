@@ -114,12 +114,6 @@ class JobRepository:
         query = select(Job).where(Job.status == JobStatus.RUNNING, Job.lease_until < utcnow())
         return (await self.session.scalars(query)).all()
 
-    async def running(self) -> Sequence[Job]:
-        """Every running job."""
-        return (
-            await self.session.scalars(select(Job).where(Job.status == JobStatus.RUNNING))
-        ).all()
-
     async def stale_queued(self, older_than: datetime | None) -> Sequence[Job]:
         """Due queued jobs not touched since `older_than` (None: every due queued job)."""
         now = utcnow()
