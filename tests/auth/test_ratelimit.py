@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from redis.asyncio import Redis
 
 from tests.support import PASSWORD, signup, unique_email
+from ugc.auth import ratelimit
 from ugc.auth.ratelimit import MemoryRateLimiter, RedisRateLimiter
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -23,6 +25,31 @@ async def test_memory_limiter_forgets_keys_without_recent_failures():
     await limiter.reset("account:a")
     assert await limiter.retry_after("account:a") == 0
     assert set(limiter._failures) == {"address:x"}
+
+
+async def test_memory_limiter_drops_keys_whose_failures_expired(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
+    limiter = MemoryRateLimiter(attempts=3, window_seconds=60)
+    for n in range(5000):  # many accounts, each failing once and never seen again
+        await limiter.record_failure(f"account:{n}")
+    assert len(limiter._failures) == 5000
+    clock[0] += 61
+    await limiter.record_failure("account:latest")
+    assert list(limiter._failures) == ["account:latest"]
+
+
+async def test_when_redis_is_down_sign_in_goes_on_without_the_limit():
+    # Nothing listens on port 1: every call fails fast with a connection error.
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_timeout=1, socket_connect_timeout=1)
+    limiter = RedisRateLimiter(redis, "ugc-test:", attempts=1, window_seconds=60)
+    try:
+        await limiter.record_failure("account:a")
+        await limiter.record_failure("account:a")
+        assert await limiter.retry_after("account:a") == 0
+        await limiter.reset("account:a")
+    finally:
+        await limiter.aclose()
 
 
 async def _login(client, email: str, password: str) -> int:

@@ -6,16 +6,20 @@ are kept there instead, so every web process behind a load balancer counts the s
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from ugc.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class LoginRateLimiter(Protocol):
@@ -44,16 +48,23 @@ class MemoryRateLimiter:
     def __init__(self, attempts: int, window_seconds: int) -> None:
         self.attempts = attempts
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
+        # Ordered by each key's latest failure, oldest first, so expired keys sit at the front.
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _forget_expired(self, now: float) -> None:
+        # Keeps memory bounded when many accounts or addresses fail once and never return.
+        while self._failures:
+            key, failures = next(iter(self._failures.items()))
+            if failures[-1] > now - self.window:
+                return
+            del self._failures[key]
+
     def _recent(self, key: str, now: float) -> deque[float]:
+        self._forget_expired(now)
         failures = self._failures.get(key, deque())
         while failures and failures[0] <= now - self.window:
             failures.popleft()
-        if not failures:
-            # Forgetting idle keys keeps memory bounded when many accounts are tried.
-            self._failures.pop(key, None)
         return failures
 
     async def retry_after(self, *keys: str) -> int:
@@ -75,6 +86,7 @@ class MemoryRateLimiter:
                 failures = self._recent(key, now)
                 failures.append(now)
                 self._failures[key] = failures
+                self._failures.move_to_end(key)
 
     async def reset(self, *keys: str) -> None:
         """Forget the failures of `keys` after a successful sign-in."""
@@ -87,7 +99,11 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    """Failures in Redis sorted sets (one per key, scored by time), shared by all processes."""
+    """Failures in Redis sorted sets (one per key, scored by time), shared by all processes.
+
+    If Redis cannot be reached, sign-in goes on without the limit (logged): an outage of the
+    limiter must not lock every user out. Passwords are still checked, slowly (argon2id).
+    """
 
     def __init__(self, redis: Redis, prefix: str, attempts: int, window_seconds: int) -> None:
         self.redis = redis
@@ -101,12 +117,16 @@ class RedisRateLimiter:
     async def retry_after(self, *keys: str) -> int:
         """Seconds until any of `keys` may try again; 0 when allowed now."""
         now = time.time()
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.zremrangebyscore(self._key(key), "-inf", now - self.window)
-                pipe.zcard(self._key(key))
-                pipe.zrange(self._key(key), 0, 0, withscores=True)
-            replies = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.zremrangebyscore(self._key(key), "-inf", now - self.window)
+                    pipe.zcard(self._key(key))
+                    pipe.zrange(self._key(key), 0, 0, withscores=True)
+                replies = await pipe.execute()
+        except RedisError:
+            log.warning("sign-in limit unavailable: Redis did not answer", exc_info=True)
+            return 0
         wait = 0.0
         for _, count, oldest in zip(replies[0::3], replies[1::3], replies[2::3], strict=True):
             if count >= self.attempts and oldest:
@@ -116,15 +136,21 @@ class RedisRateLimiter:
     async def record_failure(self, *keys: str) -> None:
         """Count one failed attempt against each key (the set expires with the window)."""
         now = time.time()
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.zadd(self._key(key), {f"{now}:{uuid.uuid4().hex[:8]}": now})
-                pipe.expire(self._key(key), self.window)
-            await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.zadd(self._key(key), {f"{now}:{uuid.uuid4().hex[:8]}": now})
+                    pipe.expire(self._key(key), self.window)
+                await pipe.execute()
+        except RedisError:
+            log.warning("sign-in failure not counted: Redis did not answer", exc_info=True)
 
     async def reset(self, *keys: str) -> None:
         """Forget the failures of `keys` after a successful sign-in."""
-        await self.redis.delete(*(self._key(key) for key in keys))
+        try:
+            await self.redis.delete(*(self._key(key) for key in keys))
+        except RedisError:
+            log.warning("sign-in failures not reset: Redis did not answer", exc_info=True)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -136,5 +162,7 @@ def build_login_limiter(settings: Settings) -> LoginRateLimiter:
     attempts, window = settings.login_attempts_per_window, settings.login_window_seconds
     if settings.queue_url.startswith(("redis://", "rediss://")):
         prefix = f"{settings.queue_namespace}:login-failures:"
-        return RedisRateLimiter(Redis.from_url(settings.queue_url), prefix, attempts, window)
+        # Short timeouts: a sign-in waits on this, and a hung Redis must not hang it.
+        redis = Redis.from_url(settings.queue_url, socket_timeout=2, socket_connect_timeout=2)
+        return RedisRateLimiter(redis, prefix, attempts, window)
     return MemoryRateLimiter(attempts, window)
