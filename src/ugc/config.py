@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
@@ -135,18 +136,32 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside, then linked into place: when several processes start at once,
-            # exactly one key wins and nobody reads a half-written file.
-            draft = path.with_name(f".secret_key.{secrets.token_hex(6)}")
-            draft.write_text(secrets.token_urlsafe(48))
-            draft.chmod(0o600)
-            try:
-                os.link(draft, path)
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
+            _create_once(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Create `path` holding `text`, readable by its owner only, unless it already exists.
+
+    Written aside and then linked into place, so that when several processes start at once
+    exactly one text wins and nobody reads a half-written file. Where the filesystem has no
+    hard links, an exclusive create comes close (a reader may rarely see it half-written).
+    """
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    descriptor = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    except OSError:
+        with contextlib.suppress(FileExistsError):
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(text)
+    finally:
+        draft.unlink()
 
 
 def _field_and_message(location: tuple[object, ...], message: str) -> tuple[str, str]:

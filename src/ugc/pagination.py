@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from ugc.errors import InvalidInput
@@ -36,6 +36,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, _, row_id = raw.partition("|")
-        return datetime.fromisoformat(moment), uuid.UUID(row_id)
+        when = datetime.fromisoformat(moment)
+        # Stored times are UTC; SQLite compares them as text, so the offset must match.
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return when, uuid.UUID(row_id)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("That page cursor is not valid; start from the first page.") from None

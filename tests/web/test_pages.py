@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import create_project, signup, wait_for_project
+from ugc.projects.models import Project
 from ugc.web.assets import page_css, page_parts
 
 HTML = {"Accept": "text/html"}
@@ -157,3 +160,17 @@ async def test_public_ad_links_use_the_public_url_behind_a_proxy(make_client):
     image = f"https://ads.example.com/media/published/{project_id}/image.png"
     assert f'<meta property="og:image" content="{image}">' in html
     assert f'<link rel="canonical" href="https://ads.example.com/ads/{project_id}">' in html
+
+
+async def test_a_published_project_without_an_image_has_no_public_page(client, database_url):
+    await signup(client)
+    project_id = (await create_project(client)).json()["projectId"]
+    await wait_for_project(client, project_id)
+    await client.post("/api/project/publish", json={"projectId": project_id, "isPublished": True})
+    assert (await client.get(f"/ads/{project_id}", headers=HTML)).status_code == 200
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(update(Project).values(generated_image=None))
+    await engine.dispose()
+
+    assert (await client.get(f"/ads/{project_id}", headers=HTML)).status_code == 404

@@ -174,7 +174,7 @@ async def get_owned_project(session: AsyncSession, user: User, project_id: uuid.
 async def get_published_project(session: AsyncSession, project_id: uuid.UUID) -> Project:
     """A project its owner published, or NotFound (unpublished ones do not exist to others)."""
     project = await ProjectRepository(session).get_published(project_id)
-    if project is None:
+    if project is None or project.generated_image is None:
         raise NotFound("This ad is not published.")
     return project
 

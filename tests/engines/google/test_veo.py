@@ -406,3 +406,11 @@ async def test_resume_of_a_filtered_operation_is_still_rejected(
     with pytest.raises(EngineRejected, match="Unsafe content"):
         await engine.animate(request(checkpoint=saver.saved[0]), progress)
     assert len(fake_gemini.video_requests) == 1
+
+
+def test_a_saved_operation_with_a_damaged_start_time_counts_from_now() -> None:
+    before = time.time()
+    saved = SavedOperation.loads('{"operation": "models/veo/operations/x", "startedAt": NaN}')
+    assert saved.name == "models/veo/operations/x" and saved.started_at >= before
+    legacy = SavedOperation.loads("models/veo/operations/y")  # saved before start times
+    assert legacy.name == "models/veo/operations/y" and legacy.started_at >= before

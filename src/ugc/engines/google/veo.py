@@ -74,9 +74,11 @@ class SavedOperation:
         """Read a checkpoint; a bare operation name (no start time kept) counts from now."""
         try:
             data = json.loads(text)
-            return cls(str(data["operation"]), float(data["startedAt"]))
+            name, started_at = str(data["operation"]), float(data["startedAt"])
         except (ValueError, KeyError, TypeError):
             return cls(text, time.time())
+        # A damaged start time (NaN, infinity) must not lift the limit: count from now.
+        return cls(name, started_at if math.isfinite(started_at) else time.time())
 
 
 def seconds_text(seconds: float) -> str:
@@ -189,7 +191,8 @@ class VeoVideoEngine:
     ) -> Operation:
         poll, limit = self._settings.veo_poll_seconds, self._settings.veo_timeout_seconds
         while not op.done:
-            elapsed = time.time() - started_at
+            # Never negative, should this worker's clock run behind the one that started it.
+            elapsed = max(0.0, time.time() - started_at)
             if elapsed >= limit:
                 logger.warning("veo operation timed out", extra={**log, "operation": op.name})
                 # The time since the operation started counts, earlier attempts included:
@@ -198,7 +201,7 @@ class VeoVideoEngine:
                     f"The video service did not finish within {seconds_text(limit)}."
                 )
             await asyncio.sleep(min(poll, limit - elapsed))
-            progress("rendering video", wait_fraction(time.time() - started_at))
+            progress("rendering video", wait_fraction(max(0.0, time.time() - started_at)))
             try:
                 op = await guarded(SERVICE, client.operations.get(op))
             except EngineUnavailable as exc:
