@@ -106,6 +106,10 @@ def test_serve_with_several_processes_shares_the_port_and_runs_jobs(settings_fac
             for _ in range(20):
                 with httpx.Client(base_url=server.url, cookies=client.cookies) as fresh:
                     assert fresh.get("/api/user/me").json()["email"] == email
+            # Whichever process answers, /metrics counts the requests of both.
+            line = 'ugc_http_requests_total{method="GET",route="/api/user/me",status="200"} 20.0'
+            for _ in range(4):
+                assert line in httpx.get(f"{server.url}/metrics").text
             created = client.post(
                 "/api/project/create",
                 data={"productName": "Aqua Bottle", "aspectRatio": "1:1"},

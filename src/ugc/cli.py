@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
 import signal
 from typing import Annotated
 
@@ -49,6 +51,12 @@ def serve() -> None:
     settings = _settings()
     _prepare(settings)
     settings.resolved_secret_key()  # made once here, before any server process needs it
+    if settings.web_processes > 1:
+        # The processes write their metrics to files that any one of them serves, summed.
+        metrics_dir = settings.data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     log.info(
         "serving on http://%s:%s (%d process%s)",
         settings.host,
