@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -14,29 +15,30 @@ from ugc.auth.ratelimit import MemoryRateLimiter, RedisRateLimiter
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-async def test_memory_limiter_forgets_keys_without_recent_failures():
+async def test_memory_limiter_counts_attempts_and_a_success_takes_its_own_back():
     limiter = MemoryRateLimiter(attempts=2, window_seconds=60)
-    for n in range(1000):  # someone trying many accounts, once each
-        assert await limiter.retry_after(f"account:{n}") == 0
-    await limiter.record_failure("account:a", "address:x")
-    await limiter.record_failure("account:a", "address:x")
-    assert await limiter.retry_after("account:a") > 0
-    assert await limiter.retry_after("account:b", "address:x") > 0  # the address is blocked too
-    await limiter.reset("account:a")
-    assert await limiter.retry_after("account:a") == 0
-    assert set(limiter._failures) == {"address:x"}
+    for n in range(1000):  # someone trying many accounts, once each, from one address
+        wait, _ = await limiter.begin(f"account:{n}")
+        assert wait == 0
+    assert (await limiter.begin("account:a", "address:x"))[0] == 0
+    wait, attempt = await limiter.begin("account:b", "address:x")
+    assert wait == 0 and attempt is not None
+    await limiter.succeeded(attempt)  # b signed in: its attempt no longer counts
+    assert (await limiter.begin("account:c", "address:x"))[0] == 0
+    wait, attempt = await limiter.begin("account:d", "address:x")
+    assert wait > 0 and attempt is None  # a's and c's attempts fill the address's two
 
 
-async def test_memory_limiter_drops_keys_whose_failures_expired(monkeypatch):
+async def test_memory_limiter_drops_keys_whose_attempts_expired(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
     limiter = MemoryRateLimiter(attempts=3, window_seconds=60)
-    for n in range(5000):  # many accounts, each failing once and never seen again
-        await limiter.record_failure(f"account:{n}")
-    assert len(limiter._failures) == 5000
+    for n in range(5000):  # many accounts, each tried once and never again
+        await limiter.begin(f"account:{n}")
+    assert len(limiter._attempts) == 5000
     clock[0] += 61
-    await limiter.record_failure("account:latest")
-    assert list(limiter._failures) == ["account:latest"]
+    await limiter.begin("account:latest")
+    assert list(limiter._attempts) == ["account:latest"]
 
 
 async def test_when_redis_is_down_sign_in_goes_on_without_the_limit():
@@ -44,10 +46,20 @@ async def test_when_redis_is_down_sign_in_goes_on_without_the_limit():
     redis = Redis.from_url("redis://127.0.0.1:1/0", socket_timeout=1, socket_connect_timeout=1)
     limiter = RedisRateLimiter(redis, "ugc-test:", attempts=1, window_seconds=60)
     try:
-        await limiter.record_failure("account:a")
-        await limiter.record_failure("account:a")
-        assert await limiter.retry_after("account:a") == 0
-        await limiter.reset("account:a")
+        assert await limiter.begin("account:a") == (0, None)
+        assert await limiter.begin("account:a") == (0, None)
+    finally:
+        await limiter.aclose()
+
+
+async def test_a_burst_of_concurrent_attempts_cannot_pass_the_redis_limit():
+    limiter = RedisRateLimiter(
+        Redis.from_url(REDIS_URL), f"ugc-test-{uuid.uuid4().hex[:8]}:", 3, window_seconds=60
+    )
+    try:
+        results = await asyncio.gather(*(limiter.begin("account:a") for _ in range(20)))
+        assert sum(1 for wait, _ in results if wait == 0) == 3
+        assert all(wait > 0 for wait, attempt in results if attempt is None)
     finally:
         await limiter.aclose()
 

@@ -1,7 +1,11 @@
-"""Sliding-window limits on failed sign-ins, per account and per client address.
+"""Sliding-window limits on sign-in attempts, per account and per client address.
 
-In one process the failures are kept in memory. With Redis configured (UGC_QUEUE_URL), they
-are kept there instead, so every web process behind a load balancer counts the same attempts.
+An attempt is counted *before* the password is checked, in the same step as the limit is
+checked, so a burst of concurrent guesses cannot all slip in under the limit; a successful
+sign-in then takes its own attempt back and clears the account's count.
+
+In one process the counts live in memory. With Redis configured (UGC_QUEUE_URL), they live
+there instead, so every web process behind a load balancer counts the same attempts.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -22,19 +27,23 @@ from ugc.config import Settings
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One counted sign-in attempt: the account key first, then the others."""
+
+    keys: tuple[str, ...]
+    mark: str
+
+
 class LoginRateLimiter(Protocol):
-    """Counts failed sign-ins per key within a window."""
+    """Counts sign-in attempts per key within a window."""
 
-    async def retry_after(self, *keys: str) -> int:
-        """Seconds until any of `keys` may try again; 0 when allowed now."""
+    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+        """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
         ...
 
-    async def record_failure(self, *keys: str) -> None:
-        """Count one failed attempt against each key."""
-        ...
-
-    async def reset(self, *keys: str) -> None:
-        """Forget the failures of `keys` after a successful sign-in."""
+    async def succeeded(self, attempt: Attempt) -> None:
+        """Clear the account's count and take the attempt back from the other keys."""
         ...
 
     async def aclose(self) -> None:
@@ -43,63 +52,85 @@ class LoginRateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    """Failures in this process's memory; keys with no recent failure are dropped."""
+    """Attempts in this process's memory; keys with no recent attempt are dropped."""
 
     def __init__(self, attempts: int, window_seconds: int) -> None:
         self.attempts = attempts
         self.window = window_seconds
-        # Ordered by each key's latest failure, oldest first, so expired keys sit at the front.
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        # Ordered by each key's latest attempt, oldest first, so expired keys sit at the front.
+        self._attempts: OrderedDict[str, deque[tuple[float, str]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _forget_expired(self, now: float) -> None:
-        # Keeps memory bounded when many accounts or addresses fail once and never return.
-        while self._failures:
-            key, failures = next(iter(self._failures.items()))
-            if failures[-1] > now - self.window:
+        # Keeps memory bounded when many accounts or addresses are tried once, never again.
+        while self._attempts:
+            key, marks = next(iter(self._attempts.items()))
+            if marks and marks[-1][0] > now - self.window:
                 return
-            del self._failures[key]
+            del self._attempts[key]
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        self._forget_expired(now)
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def _recent(self, key: str, now: float) -> deque[tuple[float, str]]:
+        marks = self._attempts.get(key, deque())
+        while marks and marks[0][0] <= now - self.window:
+            marks.popleft()
+        return marks
 
-    async def retry_after(self, *keys: str) -> int:
-        """Seconds until any of `keys` may try again; 0 when allowed now."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
-                if len(failures) >= self.attempts:
-                    wait = max(wait, failures[0] + self.window - now)
-        return math.ceil(wait)
-
-    async def record_failure(self, *keys: str) -> None:
-        """Count one failed attempt against each key."""
+    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+        """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
         now = time.monotonic()
         with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
-                failures.append(now)
-                self._failures[key] = failures
-                self._failures.move_to_end(key)
+            self._forget_expired(now)
+            recent = [self._recent(key, now) for key in keys]
+            waits = [m[0][0] + self.window - now for m in recent if len(m) >= self.attempts]
+            if waits:
+                return max(1, math.ceil(max(waits))), None
+            attempt = Attempt(keys, uuid.uuid4().hex)
+            for key, marks in zip(keys, recent, strict=True):
+                marks.append((now, attempt.mark))
+                self._attempts[key] = marks
+                self._attempts.move_to_end(key)
+            return 0, attempt
 
-    async def reset(self, *keys: str) -> None:
-        """Forget the failures of `keys` after a successful sign-in."""
+    async def succeeded(self, attempt: Attempt) -> None:
+        """Clear the account's count and take the attempt back from the other keys."""
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._attempts.pop(attempt.keys[0], None)
+            for key in attempt.keys[1:]:
+                marks = self._attempts.get(key)
+                if marks is not None:
+                    kept = deque(m for m in marks if m[1] != attempt.mark)
+                    marks.clear()
+                    marks.extend(kept)
 
     async def aclose(self) -> None:
         """Nothing to release."""
 
 
+# Check every key and, only if none is at the limit, count the attempt on all of them: one
+# atomic step on the Redis server, on the server's clock (web hosts' clocks may differ).
+_BEGIN = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local wait = 0
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+  end
+end
+if wait > 0 then return tostring(wait) end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('EXPIRE', key, window)
+end
+return '0'
+"""
+
+
 class RedisRateLimiter:
-    """Failures in Redis sorted sets (one per key, scored by time), shared by all processes.
+    """Attempts in Redis sorted sets (one per key, scored by time), shared by all processes.
 
     If Redis cannot be reached, sign-in goes on without the limit (logged): an outage of the
     limiter must not lock every user out. Passwords are still checked, slowly (argon2id).
@@ -110,47 +141,35 @@ class RedisRateLimiter:
         self.prefix = prefix
         self.attempts = attempts
         self.window = window_seconds
+        self._begin = redis.register_script(_BEGIN)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
 
-    async def retry_after(self, *keys: str) -> int:
-        """Seconds until any of `keys` may try again; 0 when allowed now."""
-        now = time.time()
+    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+        """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
+        attempt = Attempt(keys, uuid.uuid4().hex)
         try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.zremrangebyscore(self._key(key), "-inf", now - self.window)
-                    pipe.zcard(self._key(key))
-                    pipe.zrange(self._key(key), 0, 0, withscores=True)
-                replies = await pipe.execute()
+            reply = await self._begin(
+                keys=[self._key(key) for key in keys],
+                args=[self.window, self.attempts, attempt.mark],
+            )
         except RedisError:
             log.warning("sign-in limit unavailable: Redis did not answer", exc_info=True)
-            return 0
-        wait = 0.0
-        for _, count, oldest in zip(replies[0::3], replies[1::3], replies[2::3], strict=True):
-            if count >= self.attempts and oldest:
-                wait = max(wait, oldest[0][1] + self.window - now)
-        return math.ceil(wait)
+            return 0, None
+        wait = float(reply)
+        return (max(1, math.ceil(wait)), None) if wait > 0 else (0, attempt)
 
-    async def record_failure(self, *keys: str) -> None:
-        """Count one failed attempt against each key (the set expires with the window)."""
-        now = time.time()
+    async def succeeded(self, attempt: Attempt) -> None:
+        """Clear the account's count and take the attempt back from the other keys."""
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.zadd(self._key(key), {f"{now}:{uuid.uuid4().hex[:8]}": now})
-                    pipe.expire(self._key(key), self.window)
+                pipe.delete(self._key(attempt.keys[0]))
+                for key in attempt.keys[1:]:
+                    pipe.zrem(self._key(key), attempt.mark)
                 await pipe.execute()
         except RedisError:
-            log.warning("sign-in failure not counted: Redis did not answer", exc_info=True)
-
-    async def reset(self, *keys: str) -> None:
-        """Forget the failures of `keys` after a successful sign-in."""
-        try:
-            await self.redis.delete(*(self._key(key) for key in keys))
-        except RedisError:
-            log.warning("sign-in failures not reset: Redis did not answer", exc_info=True)
+            log.warning("sign-in attempt not taken back: Redis did not answer", exc_info=True)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -161,7 +180,7 @@ def build_login_limiter(settings: Settings) -> LoginRateLimiter:
     """Redis-backed when the queue is on Redis (several processes), else in memory."""
     attempts, window = settings.login_attempts_per_window, settings.login_window_seconds
     if settings.queue_url.startswith(("redis://", "rediss://")):
-        prefix = f"{settings.queue_namespace}:login-failures:"
+        prefix = f"{settings.queue_namespace}:login-attempts:"
         # Short timeouts: a sign-in waits on this, and a hung Redis must not hang it.
         redis = Redis.from_url(settings.queue_url, socket_timeout=2, socket_connect_timeout=2)
         return RedisRateLimiter(redis, prefix, attempts, window)

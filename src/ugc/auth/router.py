@@ -25,7 +25,7 @@ from ugc.auth.schemas import (
 )
 from ugc.config import Settings
 from ugc.db.session import SessionDep
-from ugc.errors import NotAuthenticated, TooManyRequests
+from ugc.errors import TooManyRequests
 
 router = APIRouter(tags=["auth"])
 
@@ -49,17 +49,14 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     """Authenticate under the per-account and per-address rate limit."""
     limiter: LoginRateLimiter = request.app.state.login_limiter
     keys = (f"account:{service.normalise_email(email)}", f"address:{_client_address(request)}")
-    wait = await limiter.retry_after(*keys)
+    wait, attempt = await limiter.begin(*keys)
     if wait:
         raise TooManyRequests(
             f"Too many sign-in attempts. Try again in {wait} seconds.", retry_after=wait
         )
-    try:
-        user = await service.authenticate(session, email, password)
-    except NotAuthenticated:
-        await limiter.record_failure(*keys)
-        raise
-    await limiter.reset(keys[0])
+    user = await service.authenticate(session, email, password)  # a failure stays counted
+    if attempt is not None:
+        await limiter.succeeded(attempt)
     return user
 
 
