@@ -35,11 +35,18 @@ async def test_queued_job_without_a_worker_runs_after_an_embedded_restart(make_c
     assert (await restarted.get("/api/user/credits")).json() == {"credits": 15}
 
 
-async def _set_job(database_url: str, **values: object) -> None:
+async def _project_with_running_job(client, database_url: str, lease_left: timedelta) -> str:
+    """A finished project whose job is then marked running (attempt 1) with this much lease."""
+    await signup(client)
+    project_id = (await create_project(client)).json()["projectId"]
+    await wait_for_project(client, project_id)
     engine = create_async_engine(database_url)
     async with engine.begin() as connection:
-        await connection.execute(update(Job).values(**values))
+        await connection.execute(
+            update(Job).values(status="running", attempts=1, lease_until=utcnow() + lease_left)
+        )
     await engine.dispose()
+    return str(project_id)
 
 
 async def _job(client) -> Job:
@@ -51,13 +58,8 @@ async def _job(client) -> Job:
 
 async def test_a_starting_process_leaves_jobs_with_a_live_lease_alone(make_client, database_url):
     first = await make_client()
-    await signup(first)
-    project_id = (await create_project(first)).json()["projectId"]
-    await wait_for_project(first, project_id)
     # As if another web process were in the middle of this job, renewing its lease.
-    await _set_job(
-        database_url, status="running", attempts=1, lease_until=utcnow() + timedelta(minutes=5)
-    )
+    await _project_with_running_job(first, database_url, lease_left=timedelta(minutes=5))
 
     sibling = await make_client()
     await reconcile(sibling.app.state.db, sibling.app.state.queue, startup=True, stale_after=60)
@@ -68,12 +70,9 @@ async def test_a_starting_process_leaves_jobs_with_a_live_lease_alone(make_clien
 
 async def test_a_job_whose_lease_ran_out_is_resumed_and_finished(make_client, database_url):
     client = await make_client()
-    await signup(client)
-    project_id = (await create_project(client)).json()["projectId"]
-    await wait_for_project(client, project_id)
     # Its worker died mid-job: the lease was not renewed and has run out.
-    await _set_job(
-        database_url, status="running", attempts=1, lease_until=utcnow() - timedelta(seconds=1)
+    project_id = await _project_with_running_job(
+        client, database_url, lease_left=timedelta(seconds=-1)
     )
 
     await reconcile(client.app.state.db, client.app.state.queue, startup=False, stale_after=60)
