@@ -31,6 +31,7 @@ from ugc.jobs.reconciler import reconcile_forever
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
+from ugc.projects.uploads import DecodeGate
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
 
@@ -174,6 +175,9 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
     )
     app.state.login_limiter = build_login_limiter(settings)
+    app.state.decode_gate = DecodeGate(
+        settings.upload_decode_slots, settings.upload_decodes_per_user
+    )
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     image_cost: int = Field(default=5, ge=0)
     video_cost: int = Field(default=10, ge=0)
     max_upload_mb: float = Field(default=5, gt=0)
+    # Create requests decoding their photos at once, per process and per user.
+    upload_decode_slots: int = Field(default=2, ge=1)
+    upload_decodes_per_user: int = Field(default=1, ge=1)
 
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None

@@ -20,7 +20,7 @@ from ugc.auth.passwords import (
 from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
-from ugc.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ugc.errors import EmailTaken, IdentityConflict, InvalidInput, NotAuthenticated, NotFound
 
 TOKEN_PREFIX = "ugc_"
 
@@ -59,7 +59,7 @@ async def sign_up(session: AsyncSession, email: str, password: str, *, signup_cr
         credits=0,
     )
     if not await UserRepository(session).insert(user):
-        raise Conflict("An account with this email already exists. Sign in instead.")
+        raise EmailTaken("An account with this email already exists. Sign in instead.")
     await _grant_signup(session, user, signup_credits)
     return user
 
@@ -88,7 +88,7 @@ async def user_for_external_id(
         # Another request created it first.
         existing = await users.by_external_id(external_id)
         if existing is None:
-            raise Conflict("This identity could not be linked to an account.")
+            raise IdentityConflict("This identity could not be linked to an account.")
         return existing
     await _grant_signup(session, user, signup_credits)
     return user

@@ -28,12 +28,17 @@ async def reserve_credits(
     repo = CreditRepository(session)
     balance = await repo.debit_if_covered(user_id, amount)
     if balance is None:
-        raise InsufficientCredits(
-            f"This costs {amount} credits and your balance is too low. "
-            "Get more credits on the Plans page."
-        )
+        raise InsufficientCredits(insufficient_credits_message(amount))
     await repo.append(user_id, -amount, reason, project_id=project_id, job_id=job_id)
     return balance
+
+
+def insufficient_credits_message(amount: int) -> str:
+    """The sentence of a 402: what it costs and where to get more."""
+    return (
+        f"This costs {amount} credits and your balance is too low. "
+        "Get more credits on the Plans page."
+    )
 
 
 async def add_credits(

@@ -47,6 +47,17 @@ async def commit_session(session: AsyncSession) -> None:
         await action()
 
 
+async def end_transaction(session: AsyncSession) -> None:
+    """Commit the request's work so far and give its connection back to the pool.
+
+    For a request about to spend seconds without the database (decoding uploads): on
+    SQLite an open transaction holds the one write lock, on PostgreSQL a pooled
+    connection. The session stays usable; its next query begins a new transaction,
+    which the session dependency commits as usual.
+    """
+    await commit_session(session)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield the request's session; commit when the endpoint succeeds, else roll back."""
     async with request.app.state.db.session() as session:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from ugc.auth.deps import CurrentUser, SettingsDep
-from ugc.db.session import SessionDep
+from ugc.db.session import SessionDep, end_transaction
 from ugc.deps import PresenterDep, QueueDep, StorageDep
 from ugc.projects import service
 from ugc.projects.events import project_event_stream
@@ -34,6 +34,7 @@ async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | Non
 
 @router.post("/api/project/create", status_code=status.HTTP_201_CREATED)
 async def create_project(
+    request: Request,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -57,11 +58,16 @@ async def create_project(
             aspect_ratio=aspect_ratio,
         )
     )
-    person, product = await service.check_photos(
-        await _read_capped(user_image, settings.max_upload_bytes),
-        await _read_capped(product_image, settings.max_upload_bytes),
-        settings.max_upload_bytes,
-    )
+    person_data = await _read_capped(user_image, settings.max_upload_bytes)
+    product_data = await _read_capped(product_image, settings.max_upload_bytes)
+    # Cheap checks first: no CPU spent decoding for someone who cannot pay.
+    service.check_affordable(user, settings.image_cost)
+    # Decode with no transaction open and no connection held; reserve afterwards.
+    await end_transaction(session)
+    async with request.app.state.decode_gate.slot(user.id):
+        person, product = await service.check_photos(
+            person_data, product_data, settings.max_upload_bytes
+        )
     project = await service.create_project(
         session,
         user=user,
