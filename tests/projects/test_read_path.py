@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 from sqlalchemy.engine import make_url
@@ -46,9 +47,12 @@ async def test_reads_answer_while_another_connection_holds_the_sqlite_write_lock
     headers = await _bearer(client, email)
     await client.get("/api/user/credits", headers=headers)  # last use recorded: no write below
     cookie_reads = dict(client.cookies)
-    writer = sqlite3.connect(make_url(database_url).database, isolation_level=None, timeout=30)
+    writer = sqlite3.connect(
+        make_url(database_url).database, isolation_level=None, timeout=30, check_same_thread=False
+    )
+    # Off the event loop: the app's own writers (job runner, reconciler) need it to finish.
+    await asyncio.to_thread(writer.execute, "BEGIN IMMEDIATE")
     try:
-        writer.execute("BEGIN IMMEDIATE")
         for path in (
             f"/api/user/projects/{project_id}",
             "/api/user/projects",
@@ -67,5 +71,5 @@ async def test_reads_answer_while_another_connection_holds_the_sqlite_write_lock
         assert project["id"] == project_id and project["productName"] == "Aqua Bottle"
         assert (await client.get("/api/user/credits")).json() == {"credits": 15}
     finally:
-        writer.execute("ROLLBACK")
+        await asyncio.to_thread(writer.execute, "ROLLBACK")
         writer.close()
