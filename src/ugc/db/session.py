@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -72,3 +72,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # "function" scope: commit before the response is sent, so a client that got 201
 # always finds its data on the next request.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """Yield a connection for a request that only reads (see `Database.read`)."""
+    async with request.app.state.db.read() as connection:
+        yield connection
+
+
+# Released before the response is serialised: the pool gets the connection back sooner.
+ReadConnectionDep = Annotated[AsyncConnection, Depends(get_read_connection, scope="function")]

@@ -2,14 +2,57 @@
 
 from __future__ import annotations
 
-import asyncio
+import uuid
+from datetime import datetime
+from typing import Protocol
 
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
 from ugc.storage.base import Storage
 
 
-def published_media_url(base_url: str, project: Project, kind: str) -> str | None:
+class ShownProject(Protocol):
+    """What the presenter reads: a `Project` or a read-path row of its shown columns."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def product_description(self) -> str: ...
+    @property
+    def user_prompt(self) -> str: ...
+    @property
+    def aspect_ratio(self) -> str: ...
+    @property
+    def user_image(self) -> str: ...
+    @property
+    def product_image(self) -> str: ...
+    @property
+    def generated_image(self) -> str | None: ...
+    @property
+    def generated_video(self) -> str | None: ...
+    @property
+    def is_published(self) -> bool: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def progress(self) -> float: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def published_media_url(base_url: str, project: ShownProject, kind: str) -> str | None:
     """The stable URL of a published project's image or video."""
     key = project.generated_image if kind == "image" else project.generated_video
     if key is None:
@@ -36,14 +79,14 @@ class ProjectPresenter:
     async def _url(self, key: str | None) -> str | None:
         return await self.storage.url(key, expires_in=self.ttl) if key else None
 
-    async def owned(self, project: Project) -> ProjectOut:
+    async def owned(self, project: ShownProject) -> ProjectOut:
         """The owner's view."""
-        user_image, product_image, image, video = await asyncio.gather(
-            self._url(project.user_image),
-            self._url(project.product_image),
-            self._url(project.generated_image),
-            self._url(project.generated_video),
-        )
+        # One after the other: signing is local work for every adapter, and gathering
+        # would cost four tasks and a trip round the event loop per project.
+        user_image = await self._url(project.user_image)
+        product_image = await self._url(project.product_image)
+        image = await self._url(project.generated_image)
+        video = await self._url(project.generated_video)
         return ProjectOut(
             id=project.id,
             name=project.name,
@@ -65,7 +108,7 @@ class ProjectPresenter:
             updated_at=project.updated_at,
         )
 
-    def public(self, project: Project) -> PublicProjectOut:
+    def public(self, project: ShownProject) -> PublicProjectOut:
         """The community view: stable URLs, no owner, no inputs."""
         return PublicProjectOut(
             id=project.id,
