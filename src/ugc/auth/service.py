@@ -11,12 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth.models import ApiToken, User
-from ugc.auth.passwords import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
+from ugc.auth.passwords import check_new_password, hash_password, verify_password
 from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
@@ -35,13 +30,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.")
-
-
 async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) -> None:
     if signup_credits:
         balance = await add_credits(session, user.id, signup_credits, LedgerReason.SIGNUP)
@@ -50,7 +38,7 @@ async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) 
 
 async def sign_up(session: AsyncSession, email: str, password: str, *, signup_credits: int) -> User:
     """Create a password account with its signup credits, or raise Conflict."""
-    _check_password(password)
+    check_new_password(password, email)
     user = User(
         id=uuid.uuid4(),
         email=normalise_email(email),
