@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ugc.auth.models import ApiToken, User
 from ugc.auth.passwords import check_new_password, hash_password, verify_password
 from ugc.auth.repository import TokenRepository, UserRepository
+from ugc.auth.sessions import revoke_all_sessions
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
 from ugc.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -59,6 +60,20 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if not await asyncio.to_thread(verify_password, stored, password) or user is None:
         raise NotAuthenticated("That email and password do not match an account.")
     return user
+
+
+async def change_password(
+    session: AsyncSession, user: User, current_password: str, new_password: str
+) -> None:
+    """Replace the password after checking the current one; every session ends."""
+    if user.password_hash is None:
+        raise InvalidInput("This account signs in with an external provider: it has no password.")
+    if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
+        raise InvalidInput("Your current password is not right.")
+    check_new_password(new_password, user.email)
+    new_hash = await asyncio.to_thread(hash_password, new_password)
+    await UserRepository(session).set_password_hash(user.id, new_hash)
+    await revoke_all_sessions(session, user.id)
 
 
 async def user_for_external_id(
