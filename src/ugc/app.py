@@ -19,7 +19,8 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ugc import __version__
-from ugc.auth.ratelimit import build_login_limiter
+from ugc.auth.proxies import TrustedProxyMiddleware
+from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
@@ -142,6 +143,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await reconciler
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
+        await app.state.signup_limiter.aclose()
         await app.state.db.dispose()
 
 
@@ -178,12 +180,15 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.decode_gate = DecodeGate(
         settings.upload_decode_slots, settings.upload_decodes_per_user
     )
+    app.state.signup_limiter = build_signup_limiter(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier
 
         app.state.oidc = OidcVerifier(settings)
     app.add_middleware(MetricsMiddleware)
+    # Outermost: every layer inside, and the server's access log, see the real client.
+    app.add_middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
     for router in (auth_router, credits_router, projects_router, community_router, media_router):
         app.include_router(router)

@@ -72,7 +72,9 @@ def serve() -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app, from UGC_TRUSTED_PROXIES only (uvicorn would
+        # believe any loopback peer).
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
 

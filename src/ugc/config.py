@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # login_attempts_per_window counts one account from one address; these two bound one
+    # address trying many accounts, and one account tried from everywhere (well above the
+    # first, so a stranger cannot lock the owner out).
+    login_address_attempts_per_window: int = Field(default=30, ge=1)
+    login_account_attempts_per_window: int = Field(default=100, ge=1)
+    signup_attempts_per_window: int = Field(default=10, ge=1)
+    signup_window_seconds: int = Field(default=3600, ge=1)
+    signup_credits_require_verified: bool = False
+    # smtp://user:pass@host:587 (STARTTLS), smtps://...:465, console://, file://./var/mail
+    mail_url: str = "console://"
+    mail_from: str = "UGC Studio <no-reply@localhost>"
+    email_verification_hours: int = Field(default=48, ge=1)
+    event_stream_recheck_seconds: float = Field(default=5, gt=0)
+    event_streams_per_user: int = Field(default=5, ge=1)
+    # Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For/-Proto we believe.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator("database_url")
     @classmethod
@@ -112,6 +129,25 @@ class Settings(BaseSettings):
     def _split_parties(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for item in value if isinstance(value, tuple | list) else ():
+            try:
+                ipaddress.ip_network(str(item), strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
+    @field_validator("mail_url")
+    @classmethod
+    def _known_mailer(cls, value: str) -> str:
+        if not value.startswith(("smtp://", "smtps://", "console://", "file://")):
+            raise ValueError("must start with smtp://, smtps://, console:// or file://")
         return value
 
     @model_validator(mode="after")

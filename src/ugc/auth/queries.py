@@ -9,12 +9,13 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ugc.auth.models import ApiToken, User
+from ugc.auth.models import ApiToken, User, UserSession
 from ugc.auth.repository import LAST_USED_PRECISION
 from ugc.db.base import utcnow
 
 _users = cast(Table, User.__table__)
 _tokens = cast(Table, ApiToken.__table__)
+_sessions = cast(Table, UserSession.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,11 @@ _CALLER_BY_TOKEN = (
     .join_from(_tokens, _users, _tokens.c.user_id == _users.c.id)
     .where(_tokens.c.token_hash == bindparam("token_hash"))
 )
-_CALLER_BY_ID = select(_users.c.id, _users.c.email, _users.c.credits).where(
-    _users.c.id == bindparam("user_id")
+_CALLER_BY_SESSION = (
+    select(_users.c.id, _users.c.email, _users.c.credits)
+    .join_from(_sessions, _users, _sessions.c.user_id == _users.c.id)
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
+    .where(_sessions.c.expires_at > bindparam("now"))
 )
 _MARK_USED = (
     update(_tokens)
@@ -65,7 +69,8 @@ async def caller_for_token_hash(connection: AsyncConnection, token_hash: str) ->
     return Caller.of(row)
 
 
-async def caller_by_id(connection: AsyncConnection, user_id: uuid.UUID) -> Caller | None:
-    """The account with this id, if it still exists."""
-    row = (await connection.execute(_CALLER_BY_ID, {"user_id": user_id})).first()
+async def caller_for_session_hash(connection: AsyncConnection, token_hash: str) -> Caller | None:
+    """The owner of the live browser session with this hash (ended sessions sign nobody in)."""
+    params = {"token_hash": token_hash, "now": utcnow()}
+    row = (await connection.execute(_CALLER_BY_SESSION, params)).first()
     return None if row is None else Caller.of(row)

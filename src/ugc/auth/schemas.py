@@ -17,6 +17,13 @@ class Credentials(ApiModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class PasswordChange(ApiModel):
+    """The current password and the new one."""
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class UserOut(ApiModel):
     """The public view of an account."""
 

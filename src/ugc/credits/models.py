@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ugc.db.base import Base, IdMixin, UTCDateTime, utcnow
@@ -27,7 +27,18 @@ class LedgerEntry(IdMixin, Base):
     """One change to a user's balance. Rows are only ever inserted."""
 
     __tablename__ = "credit_ledger"
-    __table_args__ = (Index("ix_credit_ledger_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_credit_ledger_user_created", "user_id", "created_at"),
+        # Signup credits are granted once per account, whether at sign-up or when the email
+        # is verified, however many requests race to grant them.
+        Index(
+            "uq_credit_ledger_signup_once",
+            "user_id",
+            unique=True,
+            sqlite_where=text("reason = 'signup'"),
+            postgresql_where=text("reason = 'signup'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False

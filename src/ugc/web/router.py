@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import PageUser, SettingsDep
+from ugc.auth.sessions import end_session
 from ugc.credits import service as credits
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, StorageDep
@@ -95,10 +96,12 @@ async def signin_page(
 
 
 @router.post("/signout")
-async def signout(request: Request) -> Response:
+async def signout(request: Request, session: SessionDep) -> Response:
     """End the session (works without JavaScript) and go home."""
     if not is_same_site(request):
         raise Forbidden("Requests from other sites are not allowed.")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    await end_session(session, request.app.state.secret_key, cookie)
     response = RedirectResponse("/?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
