@@ -74,6 +74,8 @@ def serve() -> None:
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=10,
+        # Header and body read deadlines (slow clients); see ugc.serving.
+        http="ugc.serving:DeadlineHttpProtocol",
     )
 
 
