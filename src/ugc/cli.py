@@ -76,6 +76,8 @@ def serve() -> None:
         # believe any loopback peer).
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        # Header and body read deadlines (slow clients); see ugc.serving.
+        http="ugc.serving:DeadlineHttpProtocol",
     )
 
 

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # `ugc serve` processes sharing the port; each runs its own share of the jobs.
     web_processes: int = Field(default=1, ge=1, le=64)
+    # Slow clients: headers must arrive within this many seconds, a body may not pause longer.
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=30, gt=0)
+    max_header_kb: int = Field(default=64, ge=4)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 

@@ -17,6 +17,7 @@ from ugc.auth.sessions import revoke_all_sessions
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
 from ugc.errors import EmailTaken, IdentityConflict, InvalidInput, NotAuthenticated, NotFound
+from ugc.text import check_text
 
 TOKEN_PREFIX = "ugc_"
 
@@ -55,6 +56,7 @@ async def sign_up(session: AsyncSession, email: str, password: str, *, signup_cr
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     """The user whose email and password match, or NotAuthenticated."""
+    check_text("email", email)  # the token form's username is not an EmailStr
     user = await UserRepository(session).by_email(normalise_email(email))
     stored = user.password_hash if user else None
     if not await asyncio.to_thread(verify_password, stored, password) or user is None:
@@ -99,7 +101,7 @@ async def user_for_external_id(
 
 async def create_api_token(session: AsyncSession, user: User, name: str) -> tuple[ApiToken, str]:
     """A new API token record and its secret (shown once, never stored)."""
-    name = name.strip() or "API token"
+    name = check_text("token name", name).strip() or "API token"
     if len(name) > 120:
         raise InvalidInput("Give the token a name of at most 120 characters.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

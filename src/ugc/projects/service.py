@@ -31,6 +31,7 @@ from ugc.projects.models import ACTIVE_STATUSES, Project, ProjectStatus
 from ugc.projects.repository import ProjectRepository
 from ugc.projects.uploads import CheckedImage, check_image
 from ugc.storage.base import Storage
+from ugc.text import check_text
 
 MAX_NAME = 120
 MAX_TEXT = 2000
@@ -49,6 +50,11 @@ class Brief:
 
 def check_brief(brief: Brief) -> Brief:
     """Trim and validate the brief; InvalidInput with a sentence per problem."""
+    check_text("product name", brief.product_name)
+    check_text("project name", brief.name)
+    check_text("product description", brief.product_description, multiline=True)
+    check_text("prompt", brief.user_prompt, multiline=True)
+    check_text("aspect ratio", brief.aspect_ratio)
     product_name = brief.product_name.strip()
     if not product_name:
         raise InvalidInput("Give the product a name (productName).")
