@@ -93,3 +93,24 @@ class TooManyRequests(UGCError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class InvalidSignature(UGCError):
+    """A webhook's signature is missing, wrong or too old; nothing was done."""
+
+    status_code = 400
+    code = "invalid_signature"
+
+
+class NotConfigured(UGCError):
+    """A feature needs settings this server does not have (payments, webhooks)."""
+
+    status_code = 503
+    code = "not_configured"
+
+
+class PaymentProviderError(UGCError):
+    """The payment provider refused or could not be reached."""
+
+    status_code = 502
+    code = "payment_provider_error"
