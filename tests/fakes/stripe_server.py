@@ -148,6 +148,8 @@ class FakeStripe(FakeServer):
         """Route one request."""
         if request.path.startswith("/pay/"):
             return self._payment_page(request)
+        if not request.path.startswith("/v1/"):  # e.g. the browser asking for a favicon
+            return Reply(404, b"not found", headers={"Content-Type": "text/plain"})
         if request.headers.get("authorization") != f"Bearer {SECRET_KEY}":
             shown = request.headers.get("authorization", "")[-4:]
             return stripe_error(401, f"Invalid API Key provided: sk_test_****{shown}")
@@ -243,7 +245,8 @@ class FakeStripe(FakeServer):
             return Reply(303, b"", headers={"Location": target})
         amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
         page = (
-            "<!doctype html><title>Pay</title><h1>Fake Stripe Checkout</h1>"
+            '<!doctype html><title>Pay</title><link rel="icon" href="data:,">'
+            "<h1>Fake Stripe Checkout</h1>"
             f"<p>Pay <strong data-amount>{html.escape(amount)}</strong></p>"
             f'<form method="post" action="/pay/{session_id}"><button>Pay</button></form>'
         )
