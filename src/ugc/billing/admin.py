@@ -24,7 +24,7 @@ async def purchase_rows(
             await session.commit()
     finally:
         await db.dispose()
-    rows = [HEADER]
+    rows: list[tuple[str, ...]] = [HEADER]
     for purchase, email in found:
         rows.append(
             (
