@@ -25,6 +25,7 @@ from ugc.auth.deps import current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
+from ugc.billing.router import router as billing_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
 from ugc.credits.router import router as credits_router
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     install_error_handlers(app)
     for router in (auth_router, credits_router, projects_router, community_router, media_router):
         app.include_router(router)
+    app.include_router(billing_router)
     _add_operational_routes(app)
     _mount_web(app)
     return app

@@ -22,6 +22,8 @@ credits_app = typer.Typer(help="Manage credit balances.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(credits_app, name="credits")
+billing_app = typer.Typer(help="Credit sales through Stripe.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
 
 log = logging.getLogger("ugc")
 
@@ -161,6 +163,31 @@ def credits_grant(email: str, amount: int) -> None:
     settings = _settings()
     _prepare(settings)
     typer.echo(asyncio.run(grant_credits(settings, email, amount)))
+
+
+@billing_app.command("purchases")
+def billing_purchases(
+    shortfall: Annotated[
+        bool, typer.Option("--shortfall", help="Only refunds whose credits were already spent.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
+) -> None:
+    """List purchases: pack, amount, refunds taken back, and any shortfall."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ugc.billing.admin import purchase_rows
+
+    settings = _settings()
+    _prepare(settings)
+    header, *rows = asyncio.run(purchase_rows(settings, shortfall_only=shortfall, limit=limit))
+    if not rows:
+        typer.echo("No purchases with a shortfall." if shortfall else "No purchases yet.")
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
+    Console(width=160).print(table)
 
 
 def _register_generate() -> None:

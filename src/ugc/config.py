@@ -10,13 +10,40 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 
 class SettingsError(Exception):
     """A UGC_* variable holds a bad value; the message names the variable."""
+
+
+class CreditPack(BaseModel):
+    """A pack of credits sold through Stripe Checkout; the price is in minor units (cents)."""
+
+    model_config = {"frozen": True}
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str = Field(min_length=1, max_length=60)
+    credits: int = Field(gt=0)
+    price: int = Field(gt=0)
+    currency: str = Field(default="usd", pattern=r"^[a-z]{3}$")
+    featured: bool = False
+
+
+DEFAULT_PACKS = (
+    CreditPack(id="starter", name="Starter", credits=25, price=1000),
+    CreditPack(id="creator", name="Creator", credits=80, price=2900, featured=True),
+    CreditPack(id="studio", name="Studio", credits=300, price=9900),
+)
 
 
 class Settings(BaseSettings):
@@ -100,6 +127,15 @@ class Settings(BaseSettings):
     # Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For/-Proto we believe.
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
+    # Payments are off until the secret key is set. The API base is for tests and proxies.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # JSON in the environment: [{"id": "starter", "name": "Starter", "credits": 25, ...}].
+    credit_packs: tuple[CreditPack, ...] = DEFAULT_PACKS
+    clerk_webhook_secret: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -152,6 +188,12 @@ class Settings(BaseSettings):
     def _known_mailer(cls, value: str) -> str:
         if not value.startswith(("smtp://", "smtps://", "console://", "file://")):
             raise ValueError("must start with smtp://, smtps://, console:// or file://")
+    @field_validator("credit_packs")
+    @classmethod
+    def _unique_packs(cls, value: tuple[CreditPack, ...]) -> tuple[CreditPack, ...]:
+        ids = [pack.id for pack in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("every pack needs its own id")
         return value
 
     @model_validator(mode="after")
@@ -166,6 +208,15 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         """The per-file upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def payments_enabled(self) -> bool:
+        """True when Stripe Checkout is configured (a secret key is set)."""
+        return bool(self.stripe_secret_key and self.stripe_secret_key.get_secret_value())
+
+    def credit_pack(self, pack_id: str) -> CreditPack | None:
+        """The pack with this id, if offered."""
+        return next((pack for pack in self.credit_packs if pack.id == pack_id), None)
 
     @property
     def is_sqlite(self) -> bool:

@@ -123,3 +123,22 @@ class IdentityConflict(Conflict):
     """An external identity could not be linked to an account."""
 
     code = "identity_conflict"
+class InvalidSignature(UGCError):
+    """A webhook's signature is missing, wrong or too old; nothing was done."""
+
+    status_code = 400
+    code = "invalid_signature"
+
+
+class NotConfigured(UGCError):
+    """A feature needs settings this server does not have (payments, webhooks)."""
+
+    status_code = 503
+    code = "not_configured"
+
+
+class PaymentProviderError(UGCError):
+    """The payment provider refused or could not be reached."""
+
+    status_code = 502
+    code = "payment_provider_error"

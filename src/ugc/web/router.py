@@ -13,6 +13,7 @@ from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import PageUser, SettingsDep
 from ugc.auth.sessions import end_session
+from ugc.billing import service as billing
 from ugc.credits import service as credits
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, StorageDep
@@ -235,12 +236,6 @@ async def public_ad(
     )
 
 
-@router.get("/plans")
-async def plans(request: Request, user: PageUser) -> Response:
-    """Credit costs and packs."""
-    return render(request, "plans.html", user=user, title="Plans and credits")
-
-
 @router.get("/account")
 async def account(request: Request, user: PageUser, session: SessionDep) -> Response:
     """Email, balance, credit history and API tokens."""
@@ -249,6 +244,13 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     assert user is not None
     history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
+    purchases = await billing.list_purchases(session, user)
     return render(
-        request, "account.html", user=user, history=history, tokens=tokens, title="Account"
+        request,
+        "account.html",
+        user=user,
+        history=history,
+        tokens=tokens,
+        purchases=purchases,
+        title="Account",
     )
