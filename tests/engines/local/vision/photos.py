@@ -1,7 +1,7 @@
 """Real photos of people for the vision tests, from packages, and what is where in them.
 
 scikit-image's `astronaut` (NASA, public domain) and `camera` (CC0); Debian's opencv-doc
-sample data (`messi5.jpg`, `basketball1.png`, `left01.jpg`, and the landscape
+sample data (`data/messi5.jpg`, and the landscape
 `hfs/data/001.jpg`; distributed with OpenCV under its BSD/Apache licence). CI installs
 opencv-doc (.ci/run); elsewhere its photos' tests are skipped when it is missing.
 """
