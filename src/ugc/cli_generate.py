@@ -116,6 +116,12 @@ def generate(
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary last.")] = False,
 ) -> None:
     """Compose a UGC ad image (and video) from a person photo and a product photo, offline."""
+    from ugc.engines.local.vision import ModelsUnavailable, check_models
+
+    try:
+        check_models()
+    except ModelsUnavailable as exc:
+        raise _fail(str(exc)) from None
     person_bytes = _read_photo(person, "person")
     product_bytes = _read_photo(product, "product")
     if not product_name.strip():
