@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from dataclasses import dataclass
 
@@ -14,6 +15,9 @@ from ugc.engines.local.geometry import Box
 
 _MAX_PROMPT_CAPTION = 70
 _MAX_LINES = 3
+# More stacked accents than any language writes on one letter: the rest is "Zalgo" text,
+# whose marks would tower over the pill and the lines around it.
+_MAX_MARKS = 2
 _HOOKS = (
     "{name} is my new everyday favourite",
     "ok, {name} is actually worth the hype",
@@ -22,6 +26,10 @@ _HOOKS = (
 )
 _INK = (17, 17, 17, 255)
 _PILL = (255, 255, 255, 238)
+# The 9:16 safe zone that TikTok, Reels and Shorts leave free of their own buttons and
+# captions: clear of the top 12%, the bottom 20% and the right 15% of the frame.
+SAFE_TOP, SAFE_BOTTOM, SAFE_RIGHT = 0.12, 0.20, 0.15
+_SAFE_LEFT = 0.04
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,29 +41,77 @@ class CaptionLine:
     y: int
 
 
+def tame_text(text: str) -> str:
+    """Text safe to set: control characters dropped, at most two accents on one letter."""
+    out: list[str] = []
+    marks = 0
+    for char in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(char):
+            marks += 1
+            if marks > _MAX_MARKS or not out:
+                continue
+        elif unicodedata.category(char)[0] == "C":
+            char, marks = " ", 0
+        else:
+            marks = 0
+        out.append(char)
+    return " ".join("".join(out).split())
+
+
 def caption_text(product_name: str, prompt: str) -> str:
     """The caption: a short prompt as written, else a hook built around the product name."""
-    prompt = " ".join(prompt.split())
+    prompt = tame_text(prompt)
     if prompt and len(prompt) <= _MAX_PROMPT_CAPTION:
         return prompt
-    name = " ".join(product_name.split())
+    name = tame_text(product_name)
     if not name:
         return ""
     # A stable choice: the same product always gets the same hook (determinism).
     return _HOOKS[zlib.crc32(name.encode()) % len(_HOOKS)].format(name=name)
 
 
+def _graphemes(word: str) -> list[str]:
+    # A letter and the accents on it stay together when a word has to be broken.
+    clusters: list[str] = []
+    for char in word:
+        if clusters and unicodedata.combining(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+def _break_word(word: str, font: Font, max_width: float) -> list[str]:
+    # A word wider than the line (a URL, "WWWW...") is cut where it must, like a browser
+    # does with overflow-wrap: anywhere.
+    pieces = [""]
+    for cluster in _graphemes(word):
+        if pieces[-1] and font.getlength(pieces[-1] + cluster) > max_width:
+            pieces.append(cluster)
+        else:
+            pieces[-1] += cluster
+    return pieces
+
+
 def wrap_text(text: str, font: Font, max_width: float, max_lines: int = _MAX_LINES) -> list[str]:
-    """Greedy word wrap to max_width pixels, ending with an ellipsis past max_lines."""
+    """Greedy word wrap to max_width pixels, ending with an ellipsis past max_lines.
+
+    Every line fits max_width, however long a word is: overlong words are broken.
+    """
     lines: list[str] = []
-    for word in text.split():
+    for word in tame_text(text).split():
         if lines and font.getlength(lines[-1] + " " + word) <= max_width:
             lines[-1] += " " + word
-        else:
+        elif font.getlength(word) <= max_width:
             lines.append(word)
+        else:
+            lines.extend(_break_word(word, font, max_width))
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip(".,;:") + "…"
+        last = lines[-1].rstrip(".,;:")
+        while last and font.getlength(last + "…") > max_width:
+            last = last[:-1]
+        lines[-1] = last + "…"
     return lines
 
 
@@ -67,9 +123,8 @@ def balanced_wrap(
     low, high = 0.3 * max_width, max_width
     for _ in range(8):
         middle = (low + high) / 2
-        if len(wrap_text(text, font, middle, max_lines)) == len(lines) and not wrap_text(
-            text, font, middle, max_lines
-        )[-1].endswith("…"):
+        trial = wrap_text(text, font, middle, max_lines)
+        if len(trial) == len(lines) and not trial[-1].endswith("…"):
             high = middle
         else:
             low = middle
@@ -82,12 +137,16 @@ def _premultiply(image: Image.Image) -> NDArray[np.uint8]:
     return np.dstack([rgba[:, :, :3] * alpha, rgba[:, :, 3:4]]).round().astype(np.uint8)
 
 
+def _pill_size(text: str, font: Font, size: int) -> tuple[int, int]:
+    left, _, right, _ = font.getbbox(text)
+    return int(right - left) + 2 * round(0.42 * size), round(size * 1.12) + 2 * round(0.24 * size)
+
+
 def render_pill(text: str, font: Font, size: int) -> NDArray[np.uint8]:
     """One line of dark text on a rounded white pill, premultiplied RGBA."""
-    left, _, right, _ = font.getbbox(text)
-    pad_x, pad_y = round(0.42 * size), round(0.24 * size)
-    width = int(right - left) + 2 * pad_x
-    height = round(size * 1.12) + 2 * pad_y
+    left = font.getbbox(text)[0]
+    pad_x = round(0.42 * size)
+    width, height = _pill_size(text, font, size)
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=round(0.32 * size), fill=_PILL)
@@ -95,40 +154,90 @@ def render_pill(text: str, font: Font, size: int) -> NDArray[np.uint8]:
     return _premultiply(image)
 
 
-def _block_candidates(width: int, height: int, block_w: int, block_h: int) -> list[Box]:
-    portrait = height > width
-    top = 0.11 if portrait else 0.07
-    # Above the bottom ~22% that social apps cover with their own captions and buttons.
-    bottom = (0.76 if portrait else 0.92) * height - block_h
-    centre_x = (width - block_w) / 2
-    boxes = [Box(centre_x, top * height, block_w, block_h), Box(centre_x, bottom, block_w, block_h)]
-    if not portrait:
-        boxes += [
-            Box(0.06 * width, top * height, block_w, block_h),
-            Box(0.94 * width - block_w, top * height, block_w, block_h),
-        ]
-    return boxes
+def safe_area(size: tuple[int, int]) -> Box:
+    """Where captions may go: inside the social apps' safe zone, with a small left margin."""
+    width, height = size
+    return Box(
+        _SAFE_LEFT * width,
+        SAFE_TOP * height,
+        (1 - SAFE_RIGHT - _SAFE_LEFT) * width,
+        (1 - SAFE_TOP - SAFE_BOTTOM) * height,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    lines: list[str]
+    font: Font
+    font_size: int
+    pill_sizes: list[tuple[int, int]]
+    step: int
+
+    @property
+    def block(self) -> tuple[int, int]:
+        return (
+            max(w for w, _ in self.pill_sizes),
+            self.step * (len(self.lines) - 1) + self.pill_sizes[0][1],
+        )
+
+
+def _settings(text: str, size: tuple[int, int], safe: Box) -> list[_Setting]:
+    # Largest first: a smaller or narrower block is only used when it keeps the caption
+    # off the face, the hands and the product.
+    out = []
+    for font_scale in (1.0, 0.85, 0.72):
+        font_size = max(10, round(0.048 * min(size) * font_scale))
+        font = load_font(font_size)
+        pad = 2 * round(0.42 * font_size)
+        full = min(safe.w, (0.74 if size[1] >= size[0] else 0.36) * size[0])
+        for share in (1.0, 0.62):
+            lines = balanced_wrap(text, font, max(font_size * 2.0, full * share - pad))
+            sizes = [_pill_size(line, font, font_size) for line in lines]
+            out.append(_Setting(lines, font, font_size, sizes, round(sizes[0][1] * 0.86)))
+    return out
+
+
+def _positions(safe: Box, block_w: int, block_h: int) -> list[Box]:
+    # The preferred bands first (under the top strip, then above the bottom strip), then
+    # every other height in the safe zone; centred, then against either side.
+    xs = [safe.cx - block_w / 2, safe.x, safe.right - block_w]
+    room = max(0.0, safe.h - block_h)
+    levels = [0.0, 1.0] + [i / 12 for i in range(1, 12)]
+    return [
+        Box(max(safe.x, x), safe.y + room * level, block_w, block_h) for level in levels for x in xs
+    ]
+
+
+def _covered(block: Box, avoid: list[Box]) -> float:
+    return sum(block.intersection(a) for a in avoid)
 
 
 def layout_caption(text: str, size: tuple[int, int], avoid: list[Box]) -> list[CaptionLine]:
-    """Set the caption as line pills in the free band that covers the least of `avoid`."""
-    width, height = size
+    """Set the caption as line pills inside the safe zone, clear of every box in `avoid`.
+
+    When no placement is fully clear (a face filling the frame), the one covering the least
+    of `avoid` wins. Lines always lie inside the frame, whatever the text.
+    """
+    text = tame_text(text)
     if not text:
         return []
-    font_size = round(0.048 * min(width, height))
-    font = load_font(font_size)
-    max_width = (0.74 if height >= width else 0.36) * width
-    pills = [render_pill(line, font, font_size) for line in balanced_wrap(text, font, max_width)]
-    step = round(pills[0].shape[0] * 0.86)  # pills overlap a little, like app captions
-    block_w = max(p.shape[1] for p in pills)
-    block_h = step * (len(pills) - 1) + pills[0].shape[0]
-    candidates = _block_candidates(width, height, block_w, block_h)
-    weights = [3.0] + [1.0] * (len(avoid) - 1)
-    block = min(
-        candidates,
-        key=lambda b: sum(w * b.intersection(a) for w, a in zip(weights, avoid, strict=True)),
-    )
-    return [
-        CaptionLine(p, round(block.cx - p.shape[1] / 2), round(block.y) + i * step)
-        for i, p in enumerate(pills)
-    ]
+    safe = safe_area(size)
+    best: tuple[float, _Setting, Box] | None = None
+    for setting in _settings(text, size, safe):
+        block_w, block_h = setting.block
+        for block in _positions(safe, block_w, block_h):
+            cost = _covered(block, avoid)
+            if best is None or cost < best[0]:
+                best = (cost, setting, block)
+        if best is not None and best[0] == 0:
+            break
+    assert best is not None
+    _, setting, block = best
+    width, height = size
+    lines = []
+    for i, line in enumerate(setting.lines):
+        pill = render_pill(line, setting.font, setting.font_size)
+        x = min(max(0, round(block.cx - pill.shape[1] / 2)), max(0, width - pill.shape[1]))
+        y = min(max(0, round(block.y) + i * setting.step), max(0, height - pill.shape[0]))
+        lines.append(CaptionLine(pill[:height, :width], x, y))
+    return lines
