@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
+from typing import Any
 
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
-from ugc.storage.base import Storage
+from ugc.storage.base import Storage, StorageError
 
 
 def published_media_url(base_url: str, project: Project, kind: str) -> str | None:
@@ -25,6 +27,12 @@ def download_name(project: Project, kind: str) -> str:
     return f"{stem or 'ugc'}-{kind}-{project.id.hex[:8]}.{extension}"
 
 
+# A scene is written once under a key of its own, so what it records never changes: read
+# each one once per process, not on every page view.
+_COMPOSITIONS: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+_COMPOSITIONS_KEPT = 4096
+
+
 class ProjectPresenter:
     """Builds ProjectOut / PublicProjectOut with URLs from the storage adapter."""
 
@@ -36,13 +44,31 @@ class ProjectPresenter:
     async def _url(self, key: str | None) -> str | None:
         return await self.storage.url(key, expires_in=self.ttl) if key else None
 
+    async def _composition(self, key: str | None) -> dict[str, Any] | None:
+        if not key:
+            return None
+        if key in _COMPOSITIONS:
+            return _COMPOSITIONS[key]
+        from ugc.engines.local.image.scene import scene_composition
+
+        try:
+            data = await self.storage.get(key)
+        except StorageError:  # a missing scene only hides an optional field
+            return None
+        found = await asyncio.to_thread(scene_composition, data)
+        _COMPOSITIONS[key] = found
+        while len(_COMPOSITIONS) > _COMPOSITIONS_KEPT:
+            _COMPOSITIONS.popitem(last=False)
+        return found
+
     async def owned(self, project: Project) -> ProjectOut:
         """The owner's view."""
-        user_image, product_image, image, video = await asyncio.gather(
+        user_image, product_image, image, video, composition = await asyncio.gather(
             self._url(project.user_image),
             self._url(project.product_image),
             self._url(project.generated_image),
             self._url(project.generated_video),
+            self._composition(project.scene),
         )
         return ProjectOut(
             id=project.id,
@@ -63,6 +89,7 @@ class ProjectPresenter:
             error=project.error,
             created_at=project.created_at,
             updated_at=project.updated_at,
+            composition=composition,
         )
 
     def public(self, project: Project) -> PublicProjectOut:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ugc.engines.base import IMAGE_SIZES, AspectRatio
-from ugc.engines.local.caption import (
+from ugc.engines.local.kit.caption import (
     CaptionLine,
     caption_text,
     layout_caption,
@@ -15,8 +15,8 @@ from ugc.engines.local.caption import (
     tame_text,
     wrap_text,
 )
-from ugc.engines.local.fonts import load_font
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.fonts import load_font
+from ugc.engines.local.kit.geometry import Box
 
 ZALGO = "Z" + "\u0336\u0335\u0334\u0337" * 6 + "algo" + "\u0301\u0300\u0302" * 8 + " Serum"
 HOSTILE = {

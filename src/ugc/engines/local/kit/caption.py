@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from ugc.engines.local.fonts import Font, load_font
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.fonts import Font, load_font
+from ugc.engines.local.kit.geometry import Box
 
 _MAX_PROMPT_CAPTION = 70
 _MAX_LINES = 3
@@ -223,10 +223,13 @@ def layout_caption(text: str, size: tuple[int, int], avoid: list[Box]) -> list[C
         return []
     safe = safe_area(size)
     best: tuple[float, _Setting, Box] | None = None
-    for setting in _settings(text, size, safe):
+    settings = _settings(text, size, safe)
+    for setting in settings:
         block_w, block_h = setting.block
+        # A cut-short caption ("…") is worse than one that touches what it should avoid.
+        cut = setting.lines[-1].endswith("…") and setting is not settings[0]
         for block in _positions(safe, block_w, block_h):
-            cost = _covered(block, avoid)
+            cost = _covered(block, avoid) + (block_w * block_h * 4.0 if cut else 0.0)
             if best is None or cost < best[0]:
                 best = (cost, setting, block)
         if best is not None and best[0] == 0:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.caption import CaptionLine
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.sprite import Sprite
+from ugc.engines.local.image.sprite import Sprite
+from ugc.engines.local.kit.caption import CaptionLine
+from ugc.engines.local.kit.geometry import Box
 
-SCENE_VERSION = 1
+SCENE_VERSION = 2
+# Scenes written before the composition was recorded still animate.
+_READABLE = (1, 2)
 # The video is 720p and zooms in at most ~1.35x, so the backdrop never needs more than
 # the image's own resolution; JPEG keeps it to a few hundred kB.
 _JPEG_QUALITY = 90
@@ -44,6 +46,8 @@ class Scene:
     face: Box | None
     captions: list[CaptionLine]
     accent: tuple[int, int, int]
+    # Which composition was chosen (hand, which hand, foreground, ...), for the API.
+    composition: dict[str, Any] = field(default_factory=dict)
 
 
 def _png(rgba: NDArray[np.uint8]) -> bytes:
@@ -84,6 +88,7 @@ def pack_scene(scene: Scene) -> bytes:
         "face": None if scene.face is None else scene.face.as_list(),
         "captions": [[line.x, line.y] for line in scene.captions],
         "accent": list(scene.accent),
+        "composition": scene.composition,
     }
     members = {
         "manifest.json": json.dumps(manifest).encode(),
@@ -104,7 +109,7 @@ def unpack_scene(data: bytes) -> Scene:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             manifest = json.loads(archive.read("manifest.json"))
-            if manifest.get("version") != SCENE_VERSION:
+            if manifest.get("version") not in _READABLE:
                 raise ValueError("unknown scene version")
             rgba = cv2.IMREAD_UNCHANGED
             background = _decode(
@@ -133,4 +138,18 @@ def unpack_scene(data: bytes) -> Scene:
         face=None if face is None else Box.from_list(face),
         captions=captions,
         accent=(int(red), int(green), int(blue)),
+        composition=dict(manifest.get("composition") or {}),
     )
+
+
+def scene_composition(data: bytes | None) -> dict[str, Any] | None:
+    """Only the recorded composition of a packed scene (None when there is none)."""
+    if not data:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError):
+        return None
+    composition = manifest.get("composition") if isinstance(manifest, dict) else None
+    return dict(composition) if isinstance(composition, dict) and composition else None

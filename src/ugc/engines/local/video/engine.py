@@ -20,18 +20,18 @@ from ugc.engines.base import (
     ProgressFn,
     VideoRequest,
 )
-from ugc.engines.local.caption import caption_text, layout_caption
-from ugc.engines.local.encode import H264Writer
-from ugc.engines.local.endcard import build_end_card, tagline_text
-from ugc.engines.local.faces import find_face
-from ugc.engines.local.framing import frame_person
-from ugc.engines.local.motion import FPS, FRAME_COUNT, plan_shot
-from ugc.engines.local.opencv_threads import single_threaded_opencv
-from ugc.engines.local.photos import decode_rgb
-from ugc.engines.local.render import FrameRenderer, Layers
-from ugc.engines.local.scene import Scene, unpack_scene
-from ugc.engines.local.sprite import composite
-from ugc.engines.local.yuv import FrameBuffer
+from ugc.engines.local.image.faces import find_face
+from ugc.engines.local.image.framing import frame_person
+from ugc.engines.local.image.scene import Scene, unpack_scene
+from ugc.engines.local.image.sprite import composite
+from ugc.engines.local.kit.caption import caption_text, layout_caption
+from ugc.engines.local.kit.opencv_threads import single_threaded_opencv
+from ugc.engines.local.kit.photos import decode_rgb
+from ugc.engines.local.video.encode import H264Writer
+from ugc.engines.local.video.endcard import build_end_card, tagline_text
+from ugc.engines.local.video.motion import FPS, FRAME_COUNT, plan_shot
+from ugc.engines.local.video.render import FrameRenderer, Layers
+from ugc.engines.local.video.yuv import FrameBuffer
 
 STAGE = "Rendering video"
 # Frames composed ahead of the encoder. Encoding runs in its own thread (PyAV releases the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.geometry import Box
 
 FPS = 30
 DURATION = 8.0

@@ -10,10 +10,11 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import u8
-from ugc.engines.local.caption import CaptionLine
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.motion import (
+from ugc.engines.local.image.sprite import Sprite
+from ugc.engines.local.kit.arrays import u8
+from ugc.engines.local.kit.caption import CaptionLine
+from ugc.engines.local.kit.geometry import Box
+from ugc.engines.local.video.motion import (
     FPS,
     Shot,
     View,
@@ -23,9 +24,8 @@ from ugc.engines.local.motion import (
     line_opacity,
     product_pop,
 )
-from ugc.engines.local.plane_warp import WarpedPlane
-from ugc.engines.local.sprite import Sprite
-from ugc.engines.local.yuv import (
+from ugc.engines.local.video.plane_warp import WarpedPlane
+from ugc.engines.local.video.yuv import (
     FrameBuffer,
     PlaneLayer,
     premultiplied_to_layers,
