@@ -10,13 +10,14 @@ from numpy.typing import NDArray
 
 from ugc.engines.base import IMAGE_SIZES, AspectRatio
 from ugc.engines.local.image.cutout import ProductLayer
-from ugc.engines.local.image.depth import depth_blur
+from ugc.engines.local.image.depth import clean_plate, depth_blur
 from ugc.engines.local.image.fingers import contact_shade, covered_share, finger_mask
 from ugc.engines.local.image.framing import FramedPhoto, frame_person
 from ugc.engines.local.image.people import HandPose, Person
 from ugc.engines.local.image.scene import Scene
 from ugc.engines.local.image.sprite import Sprite, build_sprite, composite
 from ugc.engines.local.image.staging import Placement, Staging, stage_product, turned_box
+from ugc.engines.local.kit.arrays import u8
 from ugc.engines.local.kit.caption import CaptionLine, caption_text, layout_caption
 from ugc.engines.local.kit.finish import add_grain, grade, vignette
 from ugc.engines.local.kit.geometry import Box
@@ -94,6 +95,22 @@ def _with_fingers(
     return Sprite(np.clip(merged + 0.5, 0, 255).astype(np.uint8), sprite.x, sprite.y)
 
 
+def _person_layers(
+    background: NDArray[np.uint8], mask: NDArray[np.float32]
+) -> tuple[Sprite | None, NDArray[np.uint8] | None]:
+    # The person on a layer of their own (cropped to them) and the background with them
+    # painted out, for the video's parallax.
+    solid = u8(mask > 0.02)
+    x, y, w, h = cv2.boundingRect(solid)
+    if w * h == 0:
+        return None, None
+    alpha = mask[y : y + h, x : x + w, None]
+    colour = background[y : y + h, x : x + w].astype(np.float32) * alpha
+    rgba = np.dstack([colour, alpha * 255])
+    person = Sprite(np.clip(rgba + 0.5, 0, 255).astype(np.uint8), x, y)
+    return person, clean_plate(background, mask)
+
+
 def describe(staging: Staging, person: Person, faces: tuple[Box, ...]) -> dict[str, object]:
     """What the scene records about its composition (shown by the API and the CLI)."""
 
@@ -147,6 +164,7 @@ def compose_scene(
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
     avoid += [hand.box.grown(0.15) for hand in hands] + [product_box]
     captions = layout_caption(caption_text(product_name, prompt), size, avoid)
+    person_layer, plate = (None, None) if mask is None else _person_layers(background, mask)
     return Scene(
         size=size,
         background=background,
@@ -157,6 +175,8 @@ def compose_scene(
         captions=captions,
         accent=accent_colour(product),
         composition=describe(staging, person, faces),
+        person=person_layer,
+        plate=plate,
     )
 
 

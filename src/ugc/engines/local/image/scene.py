@@ -48,6 +48,10 @@ class Scene:
     accent: tuple[int, int, int]
     # Which composition was chosen (hand, which hand, foreground, ...), for the API.
     composition: dict[str, Any] = field(default_factory=dict)
+    # With a person mask: the person as a layer of their own (premultiplied) and the
+    # background with them painted out, so the video can move the two apart.
+    person: Sprite | None = None
+    plate: NDArray[np.uint8] | None = None
 
 
 def _png(rgba: NDArray[np.uint8]) -> bytes:
@@ -77,6 +81,40 @@ def _decode(data: bytes, flags: int, code: int) -> NDArray[np.uint8]:
     return np.asarray(cv2.cvtColor(image, code), dtype=np.uint8)
 
 
+def _person_members(person: Sprite, plate: NDArray[np.uint8]) -> dict[str, bytes]:
+    # The person's colour is stored straight (unmultiplied) as JPEG, which a photo suits,
+    # and the mask as PNG; premultiplied colour would ring against black at the edges.
+    alpha = person.rgba[:, :, 3]
+    a = np.maximum(alpha.astype(np.float32), 1.0)[:, :, None] / 255
+    straight = np.clip(person.rgba[:, :, :3] / a + 0.5, 0, 255).astype(np.uint8)
+    ok, mask = cv2.imencode(".png", alpha, _PNG_LAYER)
+    if not ok:
+        raise ValueError("could not encode the person mask")
+    return {
+        "plate.jpg": _jpeg(plate),
+        "person.jpg": _jpeg(straight),
+        "person-mask.png": bytes(mask),
+    }
+
+
+def _read_person(
+    archive: zipfile.ZipFile, manifest: dict[str, Any]
+) -> tuple[Sprite | None, NDArray[np.uint8] | None]:
+    if manifest.get("person") is None:
+        return None, None
+    plate = _decode(archive.read("plate.jpg"), cv2.IMREAD_COLOR, cv2.COLOR_BGR2RGB)
+    colour = _decode(archive.read("person.jpg"), cv2.IMREAD_COLOR, cv2.COLOR_BGR2RGB)
+    mask = cv2.imdecode(
+        np.frombuffer(archive.read("person-mask.png"), np.uint8), cv2.IMREAD_GRAYSCALE
+    )
+    if mask is None or mask.shape != colour.shape[:2]:
+        raise ValueError("a scene's person layer is damaged")
+    premul = colour.astype(np.float32) * (mask.astype(np.float32)[:, :, None] / 255)
+    rgba = np.dstack([np.clip(premul + 0.5, 0, 255).astype(np.uint8), mask])
+    x, y = manifest["person"]
+    return Sprite(rgba, int(x), int(y)), plate
+
+
 def pack_scene(scene: Scene) -> bytes:
     """Serialise the scene to bytes (layers already compressed, so the zip only stores)."""
     manifest: dict[str, Any] = {
@@ -96,6 +134,10 @@ def pack_scene(scene: Scene) -> bytes:
         "sprite.png": _png(scene.sprite.rgba),
     }
     members.update({f"caption-{i}.png": _png(line.rgba) for i, line in enumerate(scene.captions)})
+    if scene.person is not None and scene.plate is not None:
+        members.update(_person_members(scene.person, scene.plate))
+        manifest["person"] = [scene.person.x, scene.person.y]
+        members["manifest.json"] = json.dumps(manifest).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for name, data in members.items():
@@ -124,6 +166,7 @@ def unpack_scene(data: bytes) -> Scene:
                 )
                 for i, (x, y) in enumerate(manifest["captions"])
             ]
+            person, plate = _read_person(archive, manifest)
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, TypeError) as exc:
         raise ValueError("not a local-engine scene") from exc
     face = manifest["face"]
@@ -139,6 +182,8 @@ def unpack_scene(data: bytes) -> Scene:
         captions=captions,
         accent=(int(red), int(green), int(blue)),
         composition=dict(manifest.get("composition") or {}),
+        person=person,
+        plate=plate,
     )
 
 

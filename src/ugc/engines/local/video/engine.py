@@ -63,14 +63,17 @@ def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
             scene.accent,
         )
 
+    layered = scene.person is not None and scene.plate is not None
     return Layers(
         image_size=scene.size,
-        background=scene.background,
+        background=scene.plate if layered and scene.plate is not None else scene.background,
         sprite=scene.sprite,
         product_box=scene.product_box,
         captions=scene.captions,
         end_card=end_card,
         shot=plan_shot(scene.size, scene.face, scene.product_box),
+        person=scene.person if layered else None,
+        lifted=scene.composition.get("composition") == "hand",
     )
 
 

@@ -109,6 +109,12 @@ def product_pop(t: float) -> float:
     return 1.0 + 0.07 * math.sin(math.pi * u) ** 2
 
 
+def product_lift(t: float) -> tuple[float, float]:
+    """The hand lifting the product toward the camera: (extra scale, rise in product heights)."""
+    u = smoothstep((t - 1.6) / 1.6)
+    return 1.0 + 0.05 * u, 0.06 * u
+
+
 def line_opacity(index: int, t: float) -> float:
     """Opacity of caption line `index` at time t: in one by one, out with the end card."""
     appear = smoothstep((t - FIRST_LINE_AT - index * LINE_GAP) / LINE_FADE)
