@@ -35,10 +35,24 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _require_models(settings: Settings) -> None:
+    """Stop start-up, with one line saying how to fix it, when the offline models are unusable."""
+    if "local" not in (settings.image_engine, settings.video_engine):
+        return
+    from ugc.engines.local.vision import ModelsUnavailable, check_models
+
+    try:
+        check_models()
+    except ModelsUnavailable as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
 def _prepare(settings: Settings) -> None:
     from ugc.db.migrate import upgrade
     from ugc.observability import configure_logging
 
+    _require_models(settings)
     configure_logging(settings)
     upgrade(settings.database_url)
 

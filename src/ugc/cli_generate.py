@@ -120,6 +120,12 @@ def generate(
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary last.")] = False,
 ) -> None:
     """Compose a UGC ad image (and video) from a person photo and a product photo, offline."""
+    from ugc.engines.local.vision import ModelsUnavailable, check_models
+
+    try:
+        check_models()
+    except ModelsUnavailable as exc:
+        raise _fail(str(exc)) from None
     max_bytes = get_settings().max_upload_bytes
     person_bytes = _read_photo(person, "person", max_bytes)
     product_bytes = _read_photo(product, "product", max_bytes)

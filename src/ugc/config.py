@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     queue_url: str = "inprocess"
     queue_namespace: str = "ugc"
     data_dir: Path = Path("./var")
+    # The offline engine's vision models (installed by `make models`); default: in the venv.
+    models_dir: Path | None = None
 
     image_engine: Literal["local", "gemini"] = "local"
     video_engine: Literal["local", "veo"] = "local"

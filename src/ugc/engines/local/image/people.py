@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -130,6 +131,24 @@ def from_vision(vision: VisionLike) -> Person:
     return Person(faces[0] if faces else None, faces, hands, mask, "vision")
 
 
+def _at_photo_size(person: Person, factor: float, rgb: NDArray[np.uint8]) -> Person:
+    # The vision stage may look at a scaled-down copy of a very large photo.
+    if abs(factor - 1.0) < 1e-6:
+        return person
+    mask = person.mask
+    if mask is not None:
+        size = (rgb.shape[1], rgb.shape[0])
+        mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR), np.float32)
+    faces = tuple(face.scaled(factor) for face in person.faces)
+    return replace(
+        person,
+        face=faces[0] if faces else None,
+        faces=faces,
+        hands=tuple(hand.mapped(factor, 0.0, 0.0) for hand in person.hands),
+        mask=mask,
+    )
+
+
 def _analyser() -> Any | None:
     # The vision stage is optional at import time: without it (or its models) the Haar
     # face finder still frames the photo and the product is staged without hands.
@@ -147,7 +166,7 @@ def look_at_person(rgb: NDArray[np.uint8]) -> tuple[Person, Any | None]:
         face = find_face(rgb)
         return Person(face, () if face is None else (face,), (), None, "faces"), None
     vision = analyse(rgb)
-    person = from_vision(vision)
+    person = _at_photo_size(from_vision(vision), rgb.shape[1] / max(1, int(vision.width)), rgb)
     if person.face is None:
         # The cascades catch some faces (profiles, small) that a short-range model misses.
         face = find_face(rgb)
