@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import u8
+from ugc.engines.local.kit.arrays import u8
 
 
 @dataclass(frozen=True, slots=True)

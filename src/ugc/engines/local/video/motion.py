@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.geometry import Box
 
 FPS = 30
 DURATION = 8.0
@@ -107,6 +107,12 @@ def product_pop(t: float) -> float:
     if u <= 0 or u >= 1:
         return 1.0
     return 1.0 + 0.07 * math.sin(math.pi * u) ** 2
+
+
+def product_lift(t: float) -> tuple[float, float]:
+    """The hand lifting the product toward the camera: (extra scale, rise in product heights)."""
+    u = smoothstep((t - 1.6) / 1.6)
+    return 1.0 + 0.05 * u, 0.06 * u
 
 
 def line_opacity(index: int, t: float) -> float:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.caption import CaptionLine
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.sprite import Sprite
+from ugc.engines.local.image.sprite import Sprite
+from ugc.engines.local.kit.caption import CaptionLine
+from ugc.engines.local.kit.geometry import Box
 
-SCENE_VERSION = 1
+SCENE_VERSION = 2
+# Scenes written before the composition was recorded still animate.
+_READABLE = (1, 2)
 # The video is 720p and zooms in at most ~1.35x, so the backdrop never needs more than
 # the image's own resolution; JPEG keeps it to a few hundred kB.
 _JPEG_QUALITY = 90
@@ -44,6 +46,12 @@ class Scene:
     face: Box | None
     captions: list[CaptionLine]
     accent: tuple[int, int, int]
+    # Which composition was chosen (hand, which hand, foreground, ...), for the API.
+    composition: dict[str, Any] = field(default_factory=dict)
+    # With a person mask: the person as a layer of their own (premultiplied) and the
+    # background with them painted out, so the video can move the two apart.
+    person: Sprite | None = None
+    plate: NDArray[np.uint8] | None = None
 
 
 def _png(rgba: NDArray[np.uint8]) -> bytes:
@@ -73,6 +81,40 @@ def _decode(data: bytes, flags: int, code: int) -> NDArray[np.uint8]:
     return np.asarray(cv2.cvtColor(image, code), dtype=np.uint8)
 
 
+def _person_members(person: Sprite, plate: NDArray[np.uint8]) -> dict[str, bytes]:
+    # The person's colour is stored straight (unmultiplied) as JPEG, which a photo suits,
+    # and the mask as PNG; premultiplied colour would ring against black at the edges.
+    alpha = person.rgba[:, :, 3]
+    a = np.maximum(alpha.astype(np.float32), 1.0)[:, :, None] / 255
+    straight = np.clip(person.rgba[:, :, :3] / a + 0.5, 0, 255).astype(np.uint8)
+    ok, mask = cv2.imencode(".png", alpha, _PNG_LAYER)
+    if not ok:
+        raise ValueError("could not encode the person mask")
+    return {
+        "plate.jpg": _jpeg(plate),
+        "person.jpg": _jpeg(straight),
+        "person-mask.png": bytes(mask),
+    }
+
+
+def _read_person(
+    archive: zipfile.ZipFile, manifest: dict[str, Any]
+) -> tuple[Sprite | None, NDArray[np.uint8] | None]:
+    if manifest.get("person") is None:
+        return None, None
+    plate = _decode(archive.read("plate.jpg"), cv2.IMREAD_COLOR, cv2.COLOR_BGR2RGB)
+    colour = _decode(archive.read("person.jpg"), cv2.IMREAD_COLOR, cv2.COLOR_BGR2RGB)
+    mask = cv2.imdecode(
+        np.frombuffer(archive.read("person-mask.png"), np.uint8), cv2.IMREAD_GRAYSCALE
+    )
+    if mask is None or mask.shape != colour.shape[:2]:
+        raise ValueError("a scene's person layer is damaged")
+    premul = colour.astype(np.float32) * (mask.astype(np.float32)[:, :, None] / 255)
+    rgba = np.dstack([np.clip(premul + 0.5, 0, 255).astype(np.uint8), mask])
+    x, y = manifest["person"]
+    return Sprite(rgba, int(x), int(y)), plate
+
+
 def pack_scene(scene: Scene) -> bytes:
     """Serialise the scene to bytes (layers already compressed, so the zip only stores)."""
     manifest: dict[str, Any] = {
@@ -84,6 +126,7 @@ def pack_scene(scene: Scene) -> bytes:
         "face": None if scene.face is None else scene.face.as_list(),
         "captions": [[line.x, line.y] for line in scene.captions],
         "accent": list(scene.accent),
+        "composition": scene.composition,
     }
     members = {
         "manifest.json": json.dumps(manifest).encode(),
@@ -91,6 +134,10 @@ def pack_scene(scene: Scene) -> bytes:
         "sprite.png": _png(scene.sprite.rgba),
     }
     members.update({f"caption-{i}.png": _png(line.rgba) for i, line in enumerate(scene.captions)})
+    if scene.person is not None and scene.plate is not None:
+        members.update(_person_members(scene.person, scene.plate))
+        manifest["person"] = [scene.person.x, scene.person.y]
+        members["manifest.json"] = json.dumps(manifest).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for name, data in members.items():
@@ -104,7 +151,7 @@ def unpack_scene(data: bytes) -> Scene:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             manifest = json.loads(archive.read("manifest.json"))
-            if manifest.get("version") != SCENE_VERSION:
+            if manifest.get("version") not in _READABLE:
                 raise ValueError("unknown scene version")
             rgba = cv2.IMREAD_UNCHANGED
             background = _decode(
@@ -119,6 +166,7 @@ def unpack_scene(data: bytes) -> Scene:
                 )
                 for i, (x, y) in enumerate(manifest["captions"])
             ]
+            person, plate = _read_person(archive, manifest)
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, TypeError) as exc:
         raise ValueError("not a local-engine scene") from exc
     face = manifest["face"]
@@ -133,4 +181,20 @@ def unpack_scene(data: bytes) -> Scene:
         face=None if face is None else Box.from_list(face),
         captions=captions,
         accent=(int(red), int(green), int(blue)),
+        composition=dict(manifest.get("composition") or {}),
+        person=person,
+        plate=plate,
     )
+
+
+def scene_composition(data: bytes | None) -> dict[str, Any] | None:
+    """Only the recorded composition of a packed scene (None when there is none)."""
+    if not data:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError):
+        return None
+    composition = manifest.get("composition") if isinstance(manifest, dict) else None
+    return dict(composition) if isinstance(composition, dict) and composition else None

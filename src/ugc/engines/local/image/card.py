@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from ugc.engines.local.arrays import u8
+from ugc.engines.local.kit.arrays import u8
 
 # A card never needs more pixels than it can occupy in the largest output frame.
 _MAX_SIDE = 900

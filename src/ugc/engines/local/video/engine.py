@@ -20,18 +20,18 @@ from ugc.engines.base import (
     ProgressFn,
     VideoRequest,
 )
-from ugc.engines.local.caption import caption_text, layout_caption
-from ugc.engines.local.encode import H264Writer
-from ugc.engines.local.endcard import build_end_card, tagline_text
-from ugc.engines.local.faces import find_face
-from ugc.engines.local.framing import frame_person
-from ugc.engines.local.motion import FPS, FRAME_COUNT, plan_shot
-from ugc.engines.local.opencv_threads import single_threaded_opencv
-from ugc.engines.local.photos import decode_rgb
-from ugc.engines.local.render import FrameRenderer, Layers
-from ugc.engines.local.scene import Scene, unpack_scene
-from ugc.engines.local.sprite import composite
-from ugc.engines.local.yuv import FrameBuffer
+from ugc.engines.local.image.faces import find_face
+from ugc.engines.local.image.framing import frame_person
+from ugc.engines.local.image.scene import Scene, unpack_scene
+from ugc.engines.local.image.sprite import composite
+from ugc.engines.local.kit.caption import caption_text, layout_caption
+from ugc.engines.local.kit.opencv_threads import single_threaded_opencv
+from ugc.engines.local.kit.photos import decode_rgb
+from ugc.engines.local.video.encode import H264Writer
+from ugc.engines.local.video.endcard import build_end_card, tagline_text
+from ugc.engines.local.video.motion import FPS, FRAME_COUNT, plan_shot
+from ugc.engines.local.video.render import FrameRenderer, Layers
+from ugc.engines.local.video.yuv import FrameBuffer
 
 STAGE = "Rendering video"
 # Frames composed ahead of the encoder. Encoding runs in its own thread (PyAV releases the
@@ -63,14 +63,17 @@ def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
             scene.accent,
         )
 
+    layered = scene.person is not None and scene.plate is not None
     return Layers(
         image_size=scene.size,
-        background=scene.background,
+        background=scene.plate if layered and scene.plate is not None else scene.background,
         sprite=scene.sprite,
         product_box=scene.product_box,
         captions=scene.captions,
         end_card=end_card,
         shot=plan_shot(scene.size, scene.face, scene.product_box),
+        person=scene.person if layered else None,
+        lifted=scene.composition.get("composition") == "hand",
     )
 
 

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import u8
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.arrays import u8
+from ugc.engines.local.kit.geometry import Box
 
 # Tried in order with the photo's longer side scaled to the given size; the first cascade
 # that finds a face wins. The frontal pass runs largest (it must catch small faces: 24 px at

@@ -10,10 +10,12 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import u8
-from ugc.engines.local.caption import CaptionLine
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.motion import (
+from ugc.engines.local.image.sprite import Sprite
+from ugc.engines.local.kit.arrays import u8
+from ugc.engines.local.kit.caption import CaptionLine
+from ugc.engines.local.kit.geometry import Box
+from ugc.engines.local.video.cutout_layer import CutoutLayer
+from ugc.engines.local.video.motion import (
     FPS,
     Shot,
     View,
@@ -21,22 +23,26 @@ from ugc.engines.local.motion import (
     card_opacity,
     handheld,
     line_opacity,
+    product_lift,
     product_pop,
 )
-from ugc.engines.local.plane_warp import WarpedPlane
-from ugc.engines.local.sprite import Sprite
-from ugc.engines.local.yuv import (
+from ugc.engines.local.video.plane_warp import WarpedPlane
+from ugc.engines.local.video.yuv import (
     FrameBuffer,
     PlaneLayer,
     premultiplied_to_layers,
-    premultiplied_to_yuva,
     rgb_to_planes,
 )
 
 Affine = NDArray[np.float64]
-# The product sits nearer the camera than the backdrop: it moves this much more with the
-# handheld drift, which is what reads as depth.
+# The product sits nearer the camera than the person, the background farther: each moves
+# with the handheld drift in proportion (the product this much more than the person), and
+# the push-in magnifies near layers more than far ones.
 _PARALLAX = 0.8
+_FAR = 0.45
+_PUSH_PARALLAX = 0.35
+# The product layer is stored sharper than the person: it is pushed and lifted further.
+_NEAR_HEADROOM = 1.15
 _WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
@@ -53,6 +59,11 @@ class Layers:
     # cost overlaps the encoding of the earlier frames instead of delaying the first one.
     end_card: Callable[[], NDArray[np.uint8]]
     shot: Shot
+    # The person cut out of the background (which then has them painted out): the two
+    # move apart as the camera pushes in. None: the background is one flat layer.
+    person: Sprite | None = None
+    # Whether the product lifts in the hand holding it (a little toward the camera).
+    lifted: bool = False
 
 
 def _resized(image: NDArray[np.uint8], scale: float) -> NDArray[np.uint8]:
@@ -95,18 +106,14 @@ class FrameRenderer:
             for plane in rgb_to_planes(_resized(layers.background, self.bg_scale))
         ]
         self.sprite = layers.sprite
-        self.sprite_layers: NDArray[np.uint8] | None = None
-        self.sprite_crop = np.zeros(2)
+        self.sprite_scale = self.to_out * max(zooms) * _NEAR_HEADROOM
+        self.product: CutoutLayer | None = None
         if layers.sprite is not None:
-            self.sprite_scale = self.to_out * max(zooms) * 1.08
-            yuva = premultiplied_to_yuva(_resized(layers.sprite.rgba, self.sprite_scale))
-            # Only what covers anything is warped each frame, not the empty margin the
-            # shadow was blurred into: outside the crop every channel is zero anyway.
-            covers = yuva.view(np.uint32)[:, :, 0] != 0  # any of the four channels
-            x, y, w, h = cv2.boundingRect(covers.view(np.uint8))
-            if w and h:
-                self.sprite_layers = np.ascontiguousarray(yuva[y : y + h, x : x + w])
-                self.sprite_crop = np.array([x, y], float)
+            self.product = CutoutLayer(layers.sprite, self.sprite_scale)
+        self.person = (
+            None if layers.person is None else CutoutLayer(layers.person, self.to_out * max(zooms))
+        )
+        self.lifted = layers.lifted
         self.product_box = layers.product_box
         self.captions = [self._caption(line) for line in layers.captions]
         self._build_card = layers.end_card
@@ -119,58 +126,48 @@ class FrameRenderer:
         y = 2 * round(line.y * self.to_out / 2)
         return x, y, premultiplied_to_layers(_resized(line.rgba, self.to_out))
 
+    def _depth_view(self, t: float, view: View, depth: float, push: float) -> View:
+        # A layer at `depth` (1 = the person, below 1 farther, above 1 nearer) follows the
+        # handheld drift in proportion, and the push-in by `push` more (or less) than the
+        # person: what reads as parallax.
+        dx, dy, _ = handheld(t, min(self.image_size))
+        extra = depth - 1.0
+        return View(
+            view.cx + extra * dx / view.zoom,
+            view.cy + extra * dy / view.zoom,
+            view.zoom ** (1.0 + push),
+            view.roll,
+        )
+
     def _draw_background(self, view: View, frame: FrameBuffer) -> None:
         matrix = _camera_matrix(view, self.out_size, self.to_out) * self.bg_scale
         half = _half(matrix)
         for layer, plane, m in zip(self.bg, frame.planes(), (matrix, half, half), strict=True):
             layer.warp_into(m, plane)
 
-    def _sprite_matrix(self, t: float, view: View) -> Affine:
-        assert self.sprite is not None and self.product_box is not None
-        dx, dy, _ = handheld(t, min(self.image_size))
-        near = View(
-            view.cx + _PARALLAX * dx / view.zoom,
-            view.cy + _PARALLAX * dy / view.zoom,
-            view.zoom,
-            view.roll,
-        )
+    def _product_to_image(self, t: float, view: View) -> Affine:
+        """Output pixel -> image pixel for the product layer at time t."""
+        assert self.product_box is not None
+        # A held product stays in its hand: it drifts with the camera, but is not pushed
+        # away from the palm behind it.
+        push = _PUSH_PARALLAX * (0.25 if self.lifted else 0.8)
+        near = self._depth_view(t, view, 1.0 + _PARALLAX, push)
         camera = _camera_matrix(near, self.out_size, self.to_out)
         pop = product_pop(t)
+        lift_scale, lift_y = product_lift(t) if self.lifted else (1.0, 0.0)
+        pop *= lift_scale
         centre = np.array([self.product_box.cx, self.product_box.cy])
-        origin = np.array([self.sprite.x, self.sprite.y], float)
         g = camera[:, :2] / pop
-        offset = camera[:, 2] / pop + centre * (1 - 1 / pop) - origin
-        return np.hstack([g, offset[:, None]]) * self.sprite_scale
+        offset = camera[:, 2] / pop + centre * (1 - 1 / pop)
+        offset[1] -= lift_y * self.product_box.h / pop
+        return np.hstack([g, offset[:, None]])
 
-    def _draw_sprite(self, t: float, view: View, frame: FrameBuffer) -> None:
-        assert self.sprite_layers is not None
-        matrix = self._sprite_matrix(t, view)
-        matrix[:, 2] -= self.sprite_crop  # into the cropped layer's pixels
-        sh, sw = self.sprite_layers.shape[:2]
-        corners = np.array([[0, 0, 1], [sw, 0, 1], [0, sh, 1], [sw, sh, 1]], float)
-        screen = corners @ cv2.invertAffineTransform(matrix).T
-        width, height = self.out_size
-        x0 = max(0, int(screen[:, 0].min()) // 2 * 2)
-        y0 = max(0, int(screen[:, 1].min()) // 2 * 2)
-        x1 = min(width, (math.ceil(screen[:, 0].max()) + 2) // 2 * 2)
-        y1 = min(height, (math.ceil(screen[:, 1].max()) + 2) // 2 * 2)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            return
-        shifted = matrix.copy()
-        shifted[:, 2] += matrix[:, :2] @ np.array([x0, y0], float)
-        yuva = cv2.warpAffine(self.sprite_layers, shifted, (x1 - x0, y1 - y0), flags=_WARP)
-        # Premultiplied values average correctly, so the chroma planes take a plain 2x2 mean.
-        half = cv2.resize(yuva, ((x1 - x0) // 2, (y1 - y0) // 2), interpolation=cv2.INTER_AREA)
-        luma, _, _, alpha = cv2.split(yuva)
-        _, u, v, half_alpha = cv2.split(half)
-        for plane, colour, cover, div in (
-            (frame.y, luma, alpha, 1),
-            (frame.u, u, half_alpha, 2),
-            (frame.v, v, half_alpha, 2),
-        ):
-            region = plane[y0 // div : y1 // div, x0 // div : x1 // div]
-            keep = cv2.bitwise_not(cover)
-            cv2.add(cv2.multiply(region, keep, scale=1 / 255), colour, dst=region)
+    def _sprite_matrix(self, t: float, view: View) -> Affine:
+        """Output pixel -> pixel of the whole (uncropped) product layer."""
+        assert self.sprite is not None
+        matrix = self._product_to_image(t, view)
+        matrix[:, 2] -= np.array([self.sprite.x, self.sprite.y], float)
+        return matrix * self.sprite_scale
 
     def _draw_captions(self, t: float, frame: FrameBuffer) -> None:
         for index, (x, y, layers) in enumerate(self.captions):
@@ -219,9 +216,15 @@ class FrameRenderer:
         opacity = card_opacity(t)
         if opacity < 0.999:
             view = camera_at(t, self.shot, self.image_size)
-            self._draw_background(view, frame)
-            if self.sprite_layers is not None:
-                self._draw_sprite(t, view, frame)
+            if self.person is None:
+                self._draw_background(view, frame)
+            else:
+                far = self._depth_view(t, view, _FAR, -_PUSH_PARALLAX * (1 - _FAR))
+                self._draw_background(far, frame)
+                person = _camera_matrix(view, self.out_size, self.to_out)
+                self.person.draw(person, frame, self.out_size)
+            if self.product is not None:
+                self.product.draw(self._product_to_image(t, view), frame, self.out_size)
             self._draw_captions(t, frame)
         if opacity > 0.001:
             self._draw_card(t, opacity, frame)

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import u8
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.kit.arrays import u8
+from ugc.engines.local.kit.geometry import Box
 
 # At most this share of the photo's longer side is cropped away to reach the target
 # aspect; the rest of the difference is made up by extending the canvas. Cropping more
@@ -31,13 +31,27 @@ class FramedPhoto:
     canvas: NDArray[np.uint8]
     face: Box | None
     photo: Box
+    scale: float = 1.0  # photo pixels -> canvas pixels
+    shift: tuple[float, float] = (0.0, 0.0)  # canvas = photo * scale + shift
+
+    def frame_mask(self, mask: NDArray[np.float32]) -> NDArray[np.float32]:
+        """A photo-sized 0..1 mask moved onto the canvas (zero beyond the real photo)."""
+        height, width = self.canvas.shape[:2]
+        matrix = np.array([[self.scale, 0, self.shift[0]], [0, self.scale, self.shift[1]]])
+        flags = cv2.INTER_AREA if self.scale < 1 else cv2.INTER_LINEAR
+        return np.asarray(cv2.warpAffine(mask, matrix, (width, height), flags=flags), np.float32)
 
 
-def _needed_region(face: Box | None, width: int, height: int) -> Box:
-    # The region the crop must keep: the face with room for hair, ears and chin.
+def _needed_region(face: Box | None, width: int, height: int, hand: Box | None) -> Box:
+    # The region the crop must keep: the face with room for hair, ears and chin, and the
+    # hand that will hold the product (with room for the product around it).
     if face is None:
         return Box(width * 0.3, height * 0.25, width * 0.4, height * 0.4)
     grown = Box(face.x - 0.35 * face.w, face.y - 0.45 * face.h, face.w * 1.7, face.h * 2.0)
+    if hand is not None:
+        held = hand.grown(0.6, 0.8)
+        x0, y0 = min(grown.x, held.x), min(grown.y, held.y)
+        grown = Box(x0, y0, max(grown.right, held.right) - x0, max(grown.bottom, held.bottom) - y0)
     x0, y0 = max(0.0, grown.x), max(0.0, grown.y)
     return Box(x0, y0, min(float(width), grown.right) - x0, min(float(height), grown.bottom) - y0)
 
@@ -154,11 +168,13 @@ def _placement(window: Box, size: tuple[int, int], face: Box | None) -> Box:
     return Box(round(x), round(y), round(placed_w), round(placed_h))
 
 
-def frame_person(rgb: NDArray[np.uint8], face: Box | None, size: tuple[int, int]) -> FramedPhoto:
-    """Fit the person photo to `size`, keeping the face whole and well placed."""
+def frame_person(
+    rgb: NDArray[np.uint8], face: Box | None, size: tuple[int, int], hand: Box | None = None
+) -> FramedPhoto:
+    """Fit the person photo to `size`, keeping the face (and the hand) whole and well placed."""
     width, height = size
     src_h, src_w = rgb.shape[:2]
-    keep = _needed_region(face, src_w, src_h)
+    keep = _needed_region(face, src_w, src_h, hand)
     focus = (face.cx, face.cy) if face is not None else (src_w / 2, src_h * 0.4)
     window = _crop_window(src_w, src_h, size, keep, focus, face)
     crop = rgb[round(window.y) : round(window.bottom), round(window.x) : round(window.right)]
@@ -170,8 +186,9 @@ def frame_person(rgb: NDArray[np.uint8], face: Box | None, size: tuple[int, int]
         if face is None
         else face.moved(-window.x, -window.y).scaled(scale).moved(placed.x, placed.y)
     )
+    shift = (placed.x - round(window.x) * scale, placed.y - round(window.y) * scale)
     if placed.w >= width and placed.h >= height:
-        return FramedPhoto(photo[:height, :width], face_out, Box(0, 0, width, height))
+        return FramedPhoto(photo[:height, :width], face_out, Box(0, 0, width, height), scale, shift)
     canvas = _extended_backdrop(photo, placed, size)
     _blend_seams(canvas, photo, placed, max(8, round(0.04 * max(size))))
-    return FramedPhoto(canvas, face_out, placed)
+    return FramedPhoto(canvas, face_out, placed, scale, shift)

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import f32, u8
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.placement import Placement
+from ugc.engines.local.image.staging import Placement
+from ugc.engines.local.kit.arrays import f32, u8
+from ugc.engines.local.kit.geometry import Box
 
 # How far the product's colours move towards the scene's: enough to share its light,
 # little enough that the label and brand colours stay the product's own.
@@ -138,22 +138,64 @@ def build_sprite(
     pad = round(0.14 * box.h)
     matrix, out_w, out_h = _transform(box, src_w, src_h, placement.tilt_degrees, pad)
     x0, y0 = round(box.cx - out_w / 2), round(box.cy - out_h / 2)
-    x0 = min(max(x0, 0), canvas.shape[1] - out_w)
-    y0 = min(max(y0, 0), canvas.shape[0] - out_h)
-    backdrop = canvas[y0 : y0 + out_h, x0 : x0 + out_w]
+    backdrop = _region(canvas, x0, y0, out_w, out_h)
     rgb = _match_light(np.ascontiguousarray(product[:, :, :3]), product[:, :, 3], backdrop)
     warped = _warp_premultiplied(rgb, product[:, :, 3], matrix, (out_w, out_h))
     a = np.clip(warped[:, :, 3], 0, 1)
     premul = np.ascontiguousarray(warped[:, :, :3])
     # No colour where there is (next to) no product; a multiply is cheaper than a mask.
     np.multiply(premul, (a > 1e-3)[:, :, None], out=premul)
+    _side_light(premul, backdrop)
     if wrap:
         _light_wrap(premul, a, backdrop, 0.35)
     shadow = _shadow(a, box.h) * (1 - a)
     shade = np.array(cv2.mean(backdrop)[:3], np.float32) * np.float32(0.18)
     premul += cv2.cvtColor(shadow, cv2.COLOR_GRAY2RGB) * shade
     patch = cv2.merge([premul, (a + shadow) * np.float32(255)])
-    return Sprite(u8(np.clip(patch + np.float32(0.5), 0, 255)), x0, y0)
+    return clip_sprite(Sprite(u8(np.clip(patch + np.float32(0.5), 0, 255)), x0, y0), canvas.shape)
+
+
+def _region(canvas: NDArray[np.uint8], x0: int, y0: int, w: int, h: int) -> NDArray[np.uint8]:
+    # The canvas under a patch that may hang over its edges (edges repeated beyond them).
+    height, width = canvas.shape[:2]
+    cx0, cy0 = min(max(x0, 0), width - 1), min(max(y0, 0), height - 1)
+    cx1, cy1 = max(min(x0 + w, width), cx0 + 1), max(min(y0 + h, height), cy0 + 1)
+    inner = canvas[cy0:cy1, cx0:cx1]
+    top, left = cy0 - y0, cx0 - x0
+    bottom, right = h - top - inner.shape[0], w - left - inner.shape[1]
+    if top == left == bottom == right == 0:
+        return inner
+    return u8(
+        cv2.copyMakeBorder(
+            inner, max(0, top), max(0, bottom), max(0, left), max(0, right), cv2.BORDER_REPLICATE
+        )[:h, :w]
+    )
+
+
+def clip_sprite(sprite: Sprite, shape: tuple[int, ...]) -> Sprite:
+    """The part of a sprite that lies on a canvas of `shape` (which may be all of it)."""
+    height, width = shape[:2]
+    h, w = sprite.rgba.shape[:2]
+    x0, y0 = max(0, sprite.x), max(0, sprite.y)
+    x1, y1 = min(width, sprite.x + w), min(height, sprite.y + h)
+    if (x0, y0, x1, y1) == (sprite.x, sprite.y, sprite.x + w, sprite.y + h):
+        return sprite
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+    crop = sprite.rgba[y0 - sprite.y : y1 - sprite.y, x0 - sprite.x : x1 - sprite.x]
+    return Sprite(np.ascontiguousarray(crop), x0, y0)
+
+
+def _side_light(premul: NDArray[np.float32], backdrop: NDArray[np.uint8]) -> None:
+    # The person's light falls across the product too: the side of the backdrop that is
+    # brighter lights that side of the product a little more (at most 6%).
+    gray = cv2.cvtColor(backdrop, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    half = gray.shape[1] // 2
+    if half < 2:
+        return
+    left, right = float(gray[:, :half].mean()), float(gray[:, half:].mean())
+    slope = float(np.clip((right - left) / max(left + right, 1.0), -0.06, 0.06))
+    ramp = np.linspace(1 - slope, 1 + slope, premul.shape[1], dtype=np.float32)
+    premul *= ramp[None, :, None]
 
 
 def _warp_premultiplied(

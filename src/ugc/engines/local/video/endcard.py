@@ -7,10 +7,10 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from ugc.engines.local.caption import wrap_text
-from ugc.engines.local.card import rounded_mask
-from ugc.engines.local.fonts import load_font
-from ugc.engines.local.geometry import Box
+from ugc.engines.local.image.card import rounded_mask
+from ugc.engines.local.kit.caption import wrap_text
+from ugc.engines.local.kit.fonts import load_font
+from ugc.engines.local.kit.geometry import Box
 
 _MAX_TAGLINE = 90
 

@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ugc.engines.base import EngineRejected
-from ugc.engines.local.arrays import u8
-from ugc.engines.local.card import make_product_card
+from ugc.engines.local.image.card import make_product_card
+from ugc.engines.local.kit.arrays import u8
 
 CutKind = Literal["alpha", "keyed", "grabcut", "card"]
 

@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from ugc.engines.base import EngineRejected
 
@@ -59,18 +59,3 @@ def decode_rgba(data: bytes, label: str) -> NDArray[np.uint8]:
     """Decode a photo to RGBA, keeping its alpha channel when it has one."""
     image = _bounded(_open(data, label))
     return np.asarray(image.convert("RGBA"), dtype=np.uint8).copy()
-
-
-def normalize_upload(data: bytes, label: str) -> bytes:
-    """Validate an uploaded photo and return bytes with its EXIF orientation applied.
-
-    Photos without a rotation come back unchanged; rotated ones are re-encoded as PNG.
-    """
-    image = _open(data, label, draft=False)
-    orientation = image.getexif().get(0x0112, 1)
-    if orientation in (None, 1):
-        return data
-    upright = ImageOps.exif_transpose(image)
-    out = io.BytesIO()
-    upright.save(out, format="PNG")
-    return out.getvalue()

@@ -6,15 +6,15 @@ import asyncio
 
 from ugc.config import Settings
 from ugc.engines.base import GeneratedImage, ImageRequest, ProgressFn
-from ugc.engines.local.compose import compose_scene, render_still
-from ugc.engines.local.cutout import cut_out_product
-from ugc.engines.local.faces import find_face
-from ugc.engines.local.photos import decode_rgb, decode_rgba
-from ugc.engines.local.scene import pack_scene
+from ugc.engines.local.image.compose import compose_scene, render_still
+from ugc.engines.local.image.cutout import cut_out_product
+from ugc.engines.local.image.people import look_at_person
+from ugc.engines.local.image.scene import pack_scene
+from ugc.engines.local.kit.photos import decode_rgb, decode_rgba
 
 
 class LocalImageEngine:
-    """Frames the person photo, places the cut-out product by the face, finishes as UGC."""
+    """Looks at the person once, stages the cut-out product in a hand or before them, captions."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -26,15 +26,15 @@ class LocalImageEngine:
             asyncio.to_thread(decode_rgb, req.person, "person"),
             asyncio.to_thread(decode_rgba, req.product, "product"),
         )
-        progress("Finding the face and cutting out the product", 0.15)
-        # Independent and both in OpenCV (which releases the GIL): run them side by side.
-        face, layer = await asyncio.gather(
-            asyncio.to_thread(find_face, person),
+        progress("Looking at the person and cutting out the product", 0.15)
+        # Independent and mostly in native code (which releases the GIL): side by side.
+        (seen, _), layer = await asyncio.gather(
+            asyncio.to_thread(look_at_person, person),
             asyncio.to_thread(cut_out_product, product),
         )
         progress("Composing", 0.45)
         scene = await asyncio.to_thread(
-            compose_scene, person, face, layer, req.product_name, req.prompt, req.aspect_ratio
+            compose_scene, person, seen, layer, req.product_name, req.prompt, req.aspect_ratio
         )
         progress("Finishing", 0.8)
         png, scene_bytes = await asyncio.gather(
