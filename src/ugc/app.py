@@ -33,6 +33,8 @@ from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
+from ugc.webhooks.delivery import deliver_forever
+from ugc.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if queue.is_embedded:
         queue.start_worker()
     stop_reconciler = asyncio.Event()
+    deliverer = _start_deliverer(app, stop_reconciler)
     reconciler = asyncio.create_task(
         reconcile_forever(
             app.state.db,
@@ -139,9 +142,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop_reconciler.set()
         await reconciler
+        if deliverer is not None:
+            await deliverer
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.db.dispose()
+
+
+def _start_deliverer(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """Webhook deliveries run where jobs run: here with the in-process queue, else in workers."""
+    if not app.state.queue.is_embedded:
+        return None
+    app.state.webhook_wake = asyncio.Event()
+    return asyncio.create_task(
+        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=app.state.webhook_wake)
+    )
 
 
 def create_server_app() -> FastAPI:
@@ -181,7 +196,14 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.oidc = OidcVerifier(settings)
     app.add_middleware(MetricsMiddleware)
     install_error_handlers(app)
-    for router in (auth_router, credits_router, projects_router, community_router, media_router):
+    for router in (
+        auth_router,
+        credits_router,
+        projects_router,
+        community_router,
+        media_router,
+        webhooks_router,
+    ):
         app.include_router(router)
     _add_operational_routes(app)
     _mount_web(app)

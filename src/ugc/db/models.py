@@ -3,7 +3,20 @@
 from ugc.auth.models import ApiToken, User
 from ugc.credits.models import LedgerEntry
 from ugc.db.base import Base
+from ugc.idempotency.models import IdempotencyKey
 from ugc.jobs.models import Job
 from ugc.projects.models import Project
+from ugc.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ApiToken", "Base", "Job", "LedgerEntry", "Project", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "IdempotencyKey",
+    "Job",
+    "LedgerEntry",
+    "Project",
+    "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]
