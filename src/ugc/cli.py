@@ -167,10 +167,12 @@ def credits_grant(email: str, amount: int) -> None:
 
 def _register_generate() -> None:
     try:
+        from ugc.cli_batch import batch
         from ugc.cli_generate import generate
     except ImportError:
         return
     app.command("generate")(generate)
+    app.command("batch")(batch)
 
 
 _register_generate()

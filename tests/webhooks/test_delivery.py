@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -13,6 +14,8 @@ import pytest
 from tests.conftest import ClientFactory
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.support import signup
+from ugc.webhooks.models import WebhookEndpoint
+from ugc.webhooks.signing import new_secret
 
 LOCAL = {
     "webhook_allow_private": True,
@@ -149,3 +152,32 @@ async def _attempts_when(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(json.dumps(attempts))
         await asyncio.sleep(0.05)
+
+
+async def test_the_address_is_checked_again_when_delivering(
+    make_client: ClientFactory, receiver: WebhookReceiver
+) -> None:
+    """A URL accepted at registration is refused at delivery once it resolves privately.
+
+    The endpoint is stored as registration left it when its name still resolved to a public
+    address; by delivery time the name points at 127.0.0.1 (DNS rebinding).
+    """
+    client = await make_client(**{**LOCAL, "webhook_allow_private": False})
+    user = await signup(client)
+    endpoint = WebhookEndpoint(
+        user_id=uuid.UUID(user["id"]),
+        url=receiver.url.replace("127.0.0.1", "localhost"),
+        events=["project.image.succeeded"],
+        description="",
+        secret=new_secret(),
+        enabled=True,
+    )
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        session.add(endpoint)
+        await session.commit()
+    sent = await client.post(f"/api/webhooks/endpoints/{endpoint.id}/test")
+    assert sent.status_code == 202
+    log = await _attempts_when(client, endpoint.id, lambda a: len(a) >= 1)
+    assert log[0]["statusCode"] is None
+    assert "private or local" in str(log[0]["error"])
+    assert receiver.received == []

@@ -21,6 +21,7 @@ from ugc.projects.presenter import download_name
 from ugc.web.examples import EXAMPLE_NAMES, example_path
 from ugc.web.guards import is_same_site, safe_next, sign_in_first
 from ugc.web.templating import render
+from ugc.webhooks.repository import WebhookRepository
 
 router = APIRouter(include_in_schema=False)
 
@@ -246,6 +247,13 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     assert user is not None
     history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
+    webhook_endpoints = await WebhookRepository(session).endpoints_of(user.id)
     return render(
-        request, "account.html", user=user, history=history, tokens=tokens, title="Account"
+        request,
+        "account.html",
+        user=user,
+        history=history,
+        tokens=tokens,
+        webhook_endpoints=webhook_endpoints,
+        title="Account",
     )

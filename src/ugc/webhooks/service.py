@@ -28,13 +28,13 @@ MAX_DESCRIPTION = 120
 
 def check_events(events: Sequence[str]) -> list[str]:
     """The subscribed event types, deduplicated and known, or InvalidInput."""
-    known = {e.value for e in SUBSCRIBABLE}
-    chosen = sorted(set(events))
-    unknown = [e for e in chosen if e not in known]
+    order = [e.value for e in SUBSCRIBABLE]
+    unknown = sorted(e for e in set(events) if e not in order)
     if unknown:
         raise InvalidInput(
-            f"Unknown event {unknown[0][:60]!r}; choose from {', '.join(sorted(known))}."
+            f"Unknown event {unknown[0][:60]!r}; choose from {', '.join(order)}."
         )
+    chosen = [e for e in order if e in events]
     if not chosen:
         raise InvalidInput("Subscribe the endpoint to at least one event.")
     return chosen
