@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite lint format bench demo worker clean
+.PHONY: run test test-sqlite lint format bench soak demo worker clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Web processes and workers on PostgreSQL, Redis and S3 under load, with kills (~12 min).
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 demo: $(STAMP)
 	$(PY) -m ugc.engines.local.demo
