@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite lint format bench demo worker clean models
+.PHONY: run test test-sqlite lint format bench soak demo worker clean models
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ format: $(STAMP)
 
 bench: $(STAMP) models
 	$(PY) bench/run.py
+
+# Web processes and workers on PostgreSQL, Redis and S3 under load, with kills (~12 min).
+soak: $(STAMP) models
+	$(PY) bench/soak.py
 
 demo: $(STAMP) models
 	$(PY) -m ugc.engines.local.demo

@@ -45,6 +45,8 @@ from ugc.projects.uploads import DecodeGate
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
 from ugc.text import CONTROL_CHARACTERS_DETAIL, is_unstorable_text
+from ugc.webhooks.delivery import deliver_forever
+from ugc.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +166,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if queue.is_embedded:
         queue.start_worker()
     stop_reconciler = asyncio.Event()
+    deliverer = _start_deliverer(app, stop_reconciler)
     reconciler = asyncio.create_task(
         reconcile_forever(
             app.state.db,
@@ -183,10 +186,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop_reconciler.set()
         await reconciler
+        if deliverer is not None:
+            await deliverer
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.signup_limiter.aclose()
         await app.state.db.dispose()
+
+
+def _start_deliverer(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """Webhook deliveries run where jobs run: here with the in-process queue, else in workers."""
+    if not app.state.queue.is_embedded:
+        return None
+    app.state.webhook_wake = asyncio.Event()
+    return asyncio.create_task(
+        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=app.state.webhook_wake)
+    )
 
 
 def create_server_app() -> FastAPI:
@@ -233,7 +248,14 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     # Outermost: every layer inside, and the server's access log, see the real client.
     app.add_middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
-    for router in (auth_router, credits_router, projects_router, community_router, media_router):
+    for router in (
+        auth_router,
+        credits_router,
+        projects_router,
+        community_router,
+        media_router,
+        webhooks_router,
+    ):
         app.include_router(router)
     app.include_router(billing_router)
     _add_operational_routes(app)

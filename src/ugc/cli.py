@@ -104,6 +104,7 @@ def worker() -> None:
     from ugc.jobs.queue import DramatiqQueue
     from ugc.jobs.reconciler import reconcile_forever
     from ugc.observability import configure_sentry
+    from ugc.webhooks.delivery import deliver_forever
 
     settings = _settings()
     if settings.queue_url == "inprocess":
@@ -130,7 +131,12 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
+        # Webhook deliveries run beside the reconciler, in every worker.
+        deliverer = asyncio.create_task(
+            deliver_forever(db, settings, stop=stop, wake=asyncio.Event())
+        )
         await reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, stop=stop)
+        await deliverer
         await db.dispose()
 
     log.info("worker started", extra={"threads": settings.worker_threads})
@@ -206,10 +212,12 @@ def billing_purchases(
 
 def _register_generate() -> None:
     try:
+        from ugc.cli_batch import batch
         from ugc.cli_generate import generate
     except ImportError:
         return
     app.command("generate")(generate)
+    app.command("batch")(batch)
 
 
 _register_generate()

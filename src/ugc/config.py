@@ -138,6 +138,17 @@ class Settings(BaseSettings):
     credit_packs: tuple[CreditPack, ...] = DEFAULT_PACKS
     clerk_webhook_secret: SecretStr | None = None
 
+    # Programs' API: Idempotency-Key retention, and completion webhooks.
+    idempotency_retention_hours: float = Field(default=24, gt=0)
+    # Self-hosting and tests only: let webhooks reach private/loopback addresses, and http://.
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Attempt n waits base x 3^(n-1) after a failure: 10 attempts span about a day.
+    webhook_retry_base_seconds: float = Field(default=10, ge=0)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=20)
+    webhook_poll_seconds: float = Field(default=2, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -14,7 +14,7 @@ from ugc.projects.models import Project
 
 _projects = Project.__table__
 _c = _projects.c
-# Everything ProjectOut and PublicProjectOut show (not the owner, the scene or the stage files).
+# Everything ProjectOut and PublicProjectOut show, and the scene the composition is read from.
 _SHOWN = (
     _c.id,
     _c.name,
@@ -26,6 +26,7 @@ _SHOWN = (
     _c.product_image,
     _c.generated_image,
     _c.generated_video,
+    _c.scene,
     _c.is_published,
     _c.published_at,
     _c.status,

@@ -23,6 +23,7 @@ from ugc.projects.presenter import download_name
 from ugc.web.examples import EXAMPLE_NAMES, example_path
 from ugc.web.guards import is_same_site, safe_next, sign_in_first
 from ugc.web.templating import render
+from ugc.webhooks.repository import WebhookRepository
 
 router = APIRouter(include_in_schema=False)
 
@@ -245,6 +246,7 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
     purchases = await billing.list_purchases(session, user)
+    webhook_endpoints = await WebhookRepository(session).endpoints_of(user.id)
     return render(
         request,
         "account.html",
@@ -252,5 +254,6 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
         history=history,
         tokens=tokens,
         purchases=purchases,
+        webhook_endpoints=webhook_endpoints,
         title="Account",
     )
