@@ -146,13 +146,17 @@ def make_ad(brief: Brief) -> Outcome:
     from rich.progress import Progress as QuietProgress
 
     from ugc.cli_generate import Aspect, _run
+    from ugc.config import get_settings
     from ugc.engines.base import EngineRejected
-    from ugc.engines.local.photos import normalize_upload
+    from ugc.errors import UGCError
+    from ugc.projects.uploads import check_image
 
     started = time.perf_counter()
+    max_bytes = get_settings().max_upload_bytes
     try:
-        person = normalize_upload(brief.person.read_bytes(), "person")
-        product = normalize_upload(brief.product.read_bytes(), "product")
+        # The API's photo rules: what a batch accepts, the service accepts too.
+        person = check_image(brief.person.read_bytes(), "person photo", max_bytes).data
+        product = check_image(brief.product.read_bytes(), "product photo", max_bytes).data
         brief.folder.mkdir(parents=True, exist_ok=True)
         text = {"product_name": brief.name, "product_description": "", "prompt": brief.prompt}
         result = asyncio.run(
@@ -168,6 +172,8 @@ def make_ad(brief: Brief) -> Outcome:
         )
     except EngineRejected as exc:
         return _failed(brief, exc.message, started)
+    except UGCError as exc:
+        return _failed(brief, exc.detail, started)
     except Exception as exc:  # one broken row must not stop the batch
         return _failed(brief, f"{type(exc).__name__}: {exc}", started)
     outcome = Outcome(

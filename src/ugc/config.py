@@ -201,6 +201,8 @@ class Settings(BaseSettings):
     def _known_mailer(cls, value: str) -> str:
         if not value.startswith(("smtp://", "smtps://", "console://", "file://")):
             raise ValueError("must start with smtp://, smtps://, console:// or file://")
+        return value
+
     @field_validator("credit_packs")
     @classmethod
     def _unique_packs(cls, value: tuple[CreditPack, ...]) -> tuple[CreditPack, ...]:

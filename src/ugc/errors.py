@@ -123,6 +123,8 @@ class IdentityConflict(Conflict):
     """An external identity could not be linked to an account."""
 
     code = "identity_conflict"
+
+
 class InvalidSignature(UGCError):
     """A webhook's signature is missing, wrong or too old; nothing was done."""
 

@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth import service
-from ugc.auth.models import User
 from ugc.auth.cookies import SESSION_COOKIE, read_session_value, session_hash
+from ugc.auth.models import User
 from ugc.auth.queries import Caller, caller_for_session_hash, caller_for_token_hash
 from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.auth.sessions import user_for_cookie

@@ -31,9 +31,7 @@ def check_events(events: Sequence[str]) -> list[str]:
     order = [e.value for e in SUBSCRIBABLE]
     unknown = sorted(e for e in set(events) if e not in order)
     if unknown:
-        raise InvalidInput(
-            f"Unknown event {unknown[0][:60]!r}; choose from {', '.join(order)}."
-        )
+        raise InvalidInput(f"Unknown event {unknown[0][:60]!r}; choose from {', '.join(order)}.")
     chosen = [e for e in order if e in events]
     if not chosen:
         raise InvalidInput("Subscribe the endpoint to at least one event.")

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import f32, u8
+from ugc.engines.local.kit.arrays import f32, u8
 from ugc.engines.local.vision.crops import Pyramid, Roi
 from ugc.engines.local.vision.face import faces_in, find_faces
 from ugc.engines.local.vision.hand_search import find_hands

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import f32
+from ugc.engines.local.kit.arrays import f32
 from ugc.engines.local.vision.crops import Pyramid, Roi
 from ugc.engines.local.vision.face import square_tiles
 from ugc.engines.local.vision.hands import (

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ugc.engines.local.arrays import f32
+from ugc.engines.local.kit.arrays import f32
 from ugc.engines.local.vision import runtime
 from ugc.engines.local.vision.crops import Pyramid, Roi, affine, angle_to_vertical, cut
 from ugc.engines.local.vision.face import square_tiles
