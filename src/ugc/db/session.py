@@ -26,6 +26,20 @@ def on_rollback(session: AsyncSession, action: AfterCommit) -> None:
     session.info.setdefault("on_rollback", []).append(action)
 
 
+def on_request_failure(session: AsyncSession, action: AfterCommit) -> None:
+    """Run `action` if the request fails, even after some of its work was committed.
+
+    For claims taken in a transaction of their own (an idempotency key) that a failed
+    request must give back; `on_rollback` covers only the transaction still open.
+    """
+    session.info.setdefault("on_request_failure", []).append(action)
+
+
+async def _request_failed(session: AsyncSession) -> None:
+    for action in session.info.pop("on_request_failure", []):
+        await action()
+
+
 async def rollback_session(session: AsyncSession) -> None:
     """Roll back, drop pending after-commit work, and undo registered side effects."""
     session.info.pop("after_commit", None)
@@ -65,8 +79,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
         except BaseException:
             await rollback_session(session)
+            await _request_failed(session)
             raise
-        await commit_session(session)
+        try:
+            await commit_session(session)
+        except BaseException:
+            await _request_failed(session)
+            raise
 
 
 # "function" scope: commit before the response is sent, so a client that got 201

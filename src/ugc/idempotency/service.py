@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.db.base import utcnow
 from ugc.db.engine import Database
-from ugc.db.session import on_rollback
+from ugc.db.session import on_request_failure
 from ugc.errors import Conflict, InvalidInput
 from ugc.idempotency.repository import IdempotencyRepository
 
@@ -98,25 +98,27 @@ async def claim_key(
         if await repo.take_over(row.id, values=values, now=now):
             await session.commit()
             return Claim(row.id)
+        same = row.route == route and row.fingerprint == request_fingerprint
+        status, body = row.response_status, row.response_body
         await session.rollback()
-    if row.route != route or row.fingerprint != request_fingerprint:
+    if not same:
         raise KeyReused(
             "This Idempotency-Key was used for a different request; use a new key for new input."
         )
-    if row.response_status is None or row.response_body is None:
+    if status is None or body is None:
         raise KeyInFlight("A request with this Idempotency-Key is in progress; retry shortly.")
-    return StoredResponse(row.response_status, row.response_body)
+    return StoredResponse(status, body)
 
 
 def complete_in(session: AsyncSession, db: Database, claim: Claim) -> KeyCompletion:
-    """Arrange for the key to be released if the request's transaction rolls back."""
+    """Arrange for the key to be released if the request fails."""
 
     async def release() -> None:
         async with db.session() as other:
             await IdempotencyRepository(other).release(claim.key_id)
             await other.commit()
 
-    on_rollback(session, release)
+    on_request_failure(session, release)
     return KeyCompletion(session, claim)
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -52,3 +52,9 @@ class Project(IdMixin, TimestampMixin, Base):
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Variants made together from one pair of photos share this id (and their uploads).
+    variant_group: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    # Whether the ad carries its caption (variants can test an ad without one).
+    show_caption: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )

@@ -39,6 +39,10 @@ class ShownProject(Protocol):
     @property
     def scene(self) -> str | None: ...
     @property
+    def variant_group(self) -> uuid.UUID | None: ...
+    @property
+    def show_caption(self) -> bool: ...
+    @property
     def is_published(self) -> bool: ...
     @property
     def published_at(self) -> datetime | None: ...
@@ -135,6 +139,8 @@ class ProjectPresenter:
             created_at=project.created_at,
             updated_at=project.updated_at,
             composition=composition,
+            variant_group=project.variant_group,
+            show_caption=project.show_caption,
         )
 
     def public(self, project: ShownProject) -> PublicProjectOut:

@@ -27,6 +27,8 @@ _SHOWN = (
     _c.generated_image,
     _c.generated_video,
     _c.scene,
+    _c.variant_group,
+    _c.show_caption,
     _c.is_published,
     _c.published_at,
     _c.status,

@@ -51,6 +51,38 @@ class ProjectRepository:
             .execution_options(populate_existing=True)
         )
 
+    async def lock_group(self, group: uuid.UUID) -> None:
+        """Row-lock every project of a variant group until commit (PostgreSQL).
+
+        Deleting two variants at once must not leave their shared uploads behind: each
+        delete waits for the other and then sees whether anyone still uses the files.
+        """
+        await self.session.execute(
+            select(Project.id)
+            .where(Project.variant_group == group)
+            .order_by(Project.id)  # one order for every locker: no deadlock between deletes
+            .with_for_update()
+        )
+
+    async def variant_group_of(self, project_id: uuid.UUID, user_id: uuid.UUID) -> uuid.UUID | None:
+        """The user's project's variant group, if it has one (a plain read)."""
+        return await self.session.scalar(
+            select(Project.variant_group).where(
+                Project.id == project_id, Project.user_id == user_id
+            )
+        )
+
+    async def still_used(self, keys: list[str]) -> set[str]:
+        """Which of these upload keys some project (as of now) still refers to."""
+        if not keys:
+            return set()
+        rows = await self.session.execute(
+            select(Project.user_image, Project.product_image).where(
+                Project.user_image.in_(keys) | Project.product_image.in_(keys)
+            )
+        )
+        return {key for row in rows for key in row if key in keys}
+
     async def get_published(self, project_id: uuid.UUID) -> Project | None:
         """The project when it is published."""
         return await self.session.scalar(

@@ -11,7 +11,8 @@ from fastapi.responses import Response, StreamingResponse
 from ugc.auth.deps import CurrentCaller, CurrentUser, SettingsDep
 from ugc.db.session import ReadConnectionDep, SessionDep, end_transaction
 from ugc.deps import PresenterDep, QueueDep, StorageDep
-from ugc.projects import reads, service
+from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
+from ugc.projects import reads, service, variants
 from ugc.projects.events import project_event_stream
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -20,7 +21,9 @@ from ugc.projects.schemas import (
     ProjectRef,
     PublishRequest,
     PublishState,
+    VariantsCreated,
 )
+from ugc.projects.uploads import CheckedImage
 from ugc.schemas import json_response
 
 router = APIRouter(tags=["projects"])
@@ -33,7 +36,7 @@ async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | Non
     return await upload.read(max_bytes + 1)
 
 
-@router.post("/api/project/create", status_code=status.HTTP_201_CREATED)
+@router.post("/api/project/create", status_code=status.HTTP_201_CREATED, response_model=None)
 async def create_project(
     request: Request,
     user: CurrentUser,
@@ -41,6 +44,7 @@ async def create_project(
     settings: SettingsDep,
     storage: StorageDep,
     queue: QueueDep,
+    idempotency_key: IdempotencyKeyHeader = None,
     product_name: Annotated[str, Form(alias="productName")] = "",
     name: Annotated[str, Form()] = "",
     product_description: Annotated[str, Form(alias="productDescription")] = "",
@@ -48,7 +52,7 @@ async def create_project(
     aspect_ratio: Annotated[str, Form(alias="aspectRatio")] = "9:16",
     user_image: Annotated[UploadFile | None, File(alias="userImage")] = None,
     product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
-) -> ProjectCreated:
+) -> ProjectCreated | Response:
     """Validate everything, then charge the image cost and queue the image job."""
     brief = service.check_brief(
         service.Brief(
@@ -61,14 +65,20 @@ async def create_project(
     )
     person_data = await _read_capped(user_image, settings.max_upload_bytes)
     product_data = await _read_capped(product_image, settings.max_upload_bytes)
-    # Cheap checks first: no CPU spent decoding for someone who cannot pay.
-    service.check_affordable(user, settings.image_cost)
-    # Decode with no transaction open and no connection held; reserve afterwards.
-    await end_transaction(session)
-    async with request.app.state.decode_gate.slot(user.id):
-        person, product = await service.check_photos(
-            person_data, product_data, settings.max_upload_bytes
-        )
+    claim = await claim_or_replay(
+        request,
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        route="project.create",
+        fields=[("brief", repr(brief))],
+        files=(person_data, product_data),
+    )
+    if isinstance(claim, Response):
+        return claim
+    person, product = await _checked_photos(
+        request, session, user, settings.image_cost, person_data, product_data
+    )
     project = await service.create_project(
         session,
         user=user,
@@ -79,7 +89,94 @@ async def create_project(
         storage=storage,
         queue=queue,
     )
-    return ProjectCreated(project_id=project.id)
+    created = ProjectCreated(project_id=project.id)
+    await record(claim, status.HTTP_201_CREATED, created)
+    return created
+
+
+async def _checked_photos(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cost: int,
+    person_data: bytes | None,
+    product_data: bytes | None,
+) -> tuple[CheckedImage, CheckedImage]:
+    """Both photos decoded and checked, once the caller is known to be able to pay."""
+    # Cheap checks first: no CPU spent decoding for someone who cannot pay.
+    service.check_affordable(user, cost)
+    # Decode with no transaction open and no connection held; reserve afterwards.
+    await end_transaction(session)
+    async with request.app.state.decode_gate.slot(user.id):
+        return await service.check_photos(
+            person_data, product_data, request.app.state.settings.max_upload_bytes
+        )
+
+
+@router.post("/api/project/variants", status_code=status.HTTP_201_CREATED, response_model=None)
+async def create_variants(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    queue: QueueDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+    product_name: Annotated[str, Form(alias="productName")] = "",
+    name: Annotated[str, Form()] = "",
+    product_description: Annotated[str, Form(alias="productDescription")] = "",
+    user_prompt: Annotated[str, Form(alias="userPrompt")] = "",
+    variants_json: Annotated[
+        str,
+        Form(
+            alias="variants",
+            description='JSON list of 1-8 {"aspectRatio", "prompt", "caption"} objects.',
+        ),
+    ] = "",
+    user_image: Annotated[UploadFile | None, File(alias="userImage")] = None,
+    product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
+) -> VariantsCreated | Response:
+    """Several ads from one pair of photos: every variant charged in one go, or none."""
+    brief = service.check_brief(
+        service.Brief(
+            product_name=product_name,
+            name=name,
+            product_description=product_description,
+            user_prompt=user_prompt,
+        )
+    )
+    wanted = variants.parse_variants(variants_json)
+    person_data = await _read_capped(user_image, settings.max_upload_bytes)
+    product_data = await _read_capped(product_image, settings.max_upload_bytes)
+    claim = await claim_or_replay(
+        request,
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        route="project.variants",
+        fields=[("brief", repr(brief)), ("variants", repr(wanted))],
+        files=(person_data, product_data),
+    )
+    if isinstance(claim, Response):
+        return claim
+    cost = settings.image_cost * len(wanted)
+    person, product = await _checked_photos(request, session, user, cost, person_data, product_data)
+    projects = await variants.create_variants(
+        session,
+        user=user,
+        brief=brief,
+        variants=wanted,
+        person=person,
+        product=product,
+        settings=settings,
+        storage=storage,
+        queue=queue,
+    )
+    group = projects[0].variant_group
+    assert group is not None
+    created = VariantsCreated(variant_group=group, project_ids=[p.id for p in projects])
+    await record(claim, status.HTTP_201_CREATED, created)
+    return created
 
 
 @router.get("/api/user/projects", response_model=ProjectPage)
@@ -121,15 +218,33 @@ async def project_events(
     )
 
 
-@router.post("/api/project/video", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/api/project/video", status_code=status.HTTP_202_ACCEPTED, response_model=None)
 async def request_video(
-    body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
-) -> ProjectCreated:
+    request: Request,
+    body: ProjectRef,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    queue: QueueDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> ProjectCreated | Response:
     """Charge the video cost and queue the video job."""
+    claim = await claim_or_replay(
+        request,
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        route="project.video",
+        fields=[("projectId", str(body.project_id))],
+    )
+    if isinstance(claim, Response):
+        return claim
     project = await service.request_video(
         session, user=user, project_id=body.project_id, settings=settings, queue=queue
     )
-    return ProjectCreated(project_id=project.id)
+    accepted = ProjectCreated(project_id=project.id)
+    await record(claim, status.HTTP_202_ACCEPTED, accepted)
+    return accepted
 
 
 @router.post("/api/project/publish")

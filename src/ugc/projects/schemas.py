@@ -33,6 +33,10 @@ class ProjectOut(ApiModel):
     # How the built-in engine staged the product (e.g. {"composition": "hand", "hand":
     # "right"}); null for other engines and before the image exists.
     composition: dict[str, Any] | None = None
+    # Projects made together as variants share this id; null for a single ad.
+    variant_group: uuid.UUID | None = None
+    # False for a variant made without its caption.
+    show_caption: bool = True
 
 
 class PublicProjectOut(ApiModel):
@@ -93,3 +97,10 @@ class PublishState(ApiModel):
     """{"isPublished": ...}."""
 
     is_published: bool
+
+
+class VariantsCreated(ApiModel):
+    """The projects a variants request made, in the order asked."""
+
+    variant_group: uuid.UUID
+    project_ids: list[uuid.UUID]

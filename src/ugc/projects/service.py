@@ -130,7 +130,7 @@ def _new_job(
     )
 
 
-async def _store_uploads(
+async def store_uploads(
     session: AsyncSession, storage: Storage, project_id: uuid.UUID, photos: Sequence[CheckedImage]
 ) -> list[str]:
     keys = []
@@ -172,7 +172,7 @@ async def create_project(
         job_id=job_id,
     )
     show_balance(user, balance)
-    user_key, product_key = await _store_uploads(session, storage, project_id, (person, product))
+    user_key, product_key = await store_uploads(session, storage, project_id, (person, product))
     project = Project(
         id=project_id,
         user_id=user.id,
@@ -269,6 +269,9 @@ async def delete_project(
 ) -> None:
     """Delete an idle project and, once that is committed, its stored files."""
     repo = ProjectRepository(session)
+    group = await repo.variant_group_of(project_id, user.id)
+    if group is not None:  # the whole group first, in id order, so deletes never deadlock
+        await repo.lock_group(group)
     project = await repo.lock_owned(project_id, user.id)
     if project is None:
         raise NotFound("No such project.")
@@ -289,6 +292,9 @@ async def delete_project(
     if not await repo.delete_idle(project.id, user.id):
         raise ProjectBusy(busy)
     session.expunge(project)
+    # Variants share their uploads: those go with the last project that uses them.
+    shared = await repo.still_used([project.user_image, project.product_image])
+    keys = [key for key in keys if key not in shared]
 
     async def remove_files() -> None:
         for key in keys:

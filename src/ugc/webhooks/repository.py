@@ -55,6 +55,10 @@ class WebhookRepository:
         self.session.add(delivery)
         await self.session.flush()
 
+    async def get_delivery(self, delivery_id: str) -> WebhookDelivery | None:
+        """A delivery by its message id (pending objects of this session included)."""
+        return await self.session.get(WebhookDelivery, delivery_id)
+
     async def claim_delivery(
         self, delivery_id: str, *, now: datetime, lease_until: datetime
     ) -> WebhookDelivery | None:

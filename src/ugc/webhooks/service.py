@@ -129,19 +129,33 @@ def new_message_id() -> str:
 
 
 async def emit_event(
-    session: AsyncSession, user_id: uuid.UUID, event_type: EventType, data: dict[str, Any]
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    event_type: EventType,
+    data: dict[str, Any],
+    *,
+    occurrence: str,
 ) -> list[str]:
     """Queue the event for each of the user's enabled endpoints that subscribed to it.
 
     Written in the caller's transaction: the event exists exactly when the change it
-    reports was committed.
+    reports was committed. `occurrence` names what happened (e.g. a job's id): the message
+    id is derived from it, so reporting the same occurrence twice queues it once.
     """
     repo = WebhookRepository(session)
     queued = []
     for endpoint in await repo.endpoints_of(user_id):
         if endpoint.enabled and event_type.value in endpoint.events:
-            queued.append(await _queue(repo, endpoint, event_type, data))
+            message_id = occurrence_message_id(endpoint.id, event_type, occurrence)
+            if await repo.get_delivery(message_id) is None:
+                queued.append(await _queue(repo, endpoint, event_type, data, message_id))
     return queued
+
+
+def occurrence_message_id(endpoint_id: uuid.UUID, event_type: EventType, occurrence: str) -> str:
+    """The stable `webhook-id` of one occurrence of an event for one endpoint."""
+    name = f"{endpoint_id}:{event_type.value}:{occurrence}"
+    return f"msg_{uuid.uuid5(uuid.NAMESPACE_URL, name).hex}"
 
 
 async def send_test_event(session: AsyncSession, endpoint: WebhookEndpoint) -> str:
@@ -155,8 +169,9 @@ async def _queue(
     endpoint: WebhookEndpoint,
     event_type: EventType,
     data: dict[str, Any],
+    message_id: str | None = None,
 ) -> str:
-    message_id = new_message_id()
+    message_id = message_id or new_message_id()
     await repo.add_delivery(
         WebhookDelivery(
             id=message_id,
