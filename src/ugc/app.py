@@ -31,6 +31,7 @@ from ugc.jobs.reconciler import reconcile_forever
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
+from ugc.projects.tasks import register_generation_jobs
 from ugc.projects.uploads import DecodeGate
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.secret_key = secret
     app.state.db = Database(settings.database_url)
     app.state.storage = build_storage(settings, secret)
+    register_generation_jobs()
     app.state.queue = DramatiqQueue(settings, secret)
     app.state.presenter = ProjectPresenter(
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""

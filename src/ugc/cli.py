@@ -84,6 +84,7 @@ def worker() -> None:
     from ugc.jobs.queue import DramatiqQueue
     from ugc.jobs.reconciler import reconcile_forever
     from ugc.observability import configure_sentry
+    from ugc.projects.tasks import register_generation_jobs
 
     settings = _settings()
     if settings.queue_url == "inprocess":
@@ -101,6 +102,7 @@ def worker() -> None:
 
         start_http_server(settings.worker_metrics_port, addr=settings.host)
         log.info("metrics on http://%s:%s/metrics", settings.host, settings.worker_metrics_port)
+    register_generation_jobs()
     queue = DramatiqQueue(settings, settings.resolved_secret_key())
     queue.start_worker()
 

@@ -127,11 +127,6 @@ class Settings(BaseSettings):
         """The per-file upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the database is the embedded SQLite file."""
-        return self.database_url.startswith("sqlite")
-
     def resolved_secret_key(self) -> str:
         """UGC_SECRET_KEY, or a key generated once into the data directory."""
         if self.secret_key is not None:

@@ -5,6 +5,10 @@ One handler (ugc.app) renders them all as {"error": code, "detail": sentence}.
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel
+
 
 class UGCError(Exception):
     """An expected failure with a status code, a machine code and a human sentence."""
@@ -123,3 +127,24 @@ class IdentityConflict(Conflict):
     """An external identity could not be linked to an account."""
 
     code = "identity_conflict"
+
+
+class ErrorBody(BaseModel):
+    """Every error's body: a machine code and a sentence for people."""
+
+    error: str
+    detail: str
+
+
+def documented(*errors: type[UGCError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the errors a route can raise, grouped by status."""
+    by_status: dict[int, list[type[UGCError]]] = {}
+    for error in errors:
+        by_status.setdefault(error.status_code, []).append(error)
+    return {
+        status: {
+            "model": ErrorBody,
+            "description": " ".join(f"`{e.code}`: {(e.__doc__ or '').strip()}" for e in group),
+        }
+        for status, group in sorted(by_status.items())
+    }

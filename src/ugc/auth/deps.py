@@ -24,16 +24,6 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
-# Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
-# dependency in a worker thread, a thread hop on every request.
-async def get_app_settings(request: Request) -> Settings:
-    """The running app's settings, as a dependency."""
-    return app_settings(request)
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-
-
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -107,6 +97,7 @@ async def page_user(request: Request, session: SessionDep) -> User | None:
         return None
 
 
+# Import these from ugc.deps, the one dependency module.
 CurrentUser = Annotated[User, Depends(current_user)]
 PageUser = Annotated[User | None, Depends(page_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -10,7 +10,6 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from ugc.auth import service
 from ugc.auth.cookies import SESSION_COOKIE, make_session_value
-from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.auth.models import User
 from ugc.auth.ratelimit import LoginRateLimiter
 from ugc.auth.schemas import (
@@ -24,8 +23,8 @@ from ugc.auth.schemas import (
     UserOut,
 )
 from ugc.config import Settings
-from ugc.db.session import SessionDep
-from ugc.errors import TooManyRequests
+from ugc.deps import CurrentUser, SessionDep, SettingsDep
+from ugc.errors import EmailTaken, InvalidInput, TooManyRequests, documented
 
 router = APIRouter(tags=["auth"])
 
@@ -64,7 +63,11 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(EmailTaken, InvalidInput, TooManyRequests),
+)
 async def signup(
     body: Credentials,
     request: Request,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from ugc.db.session import SessionDep
-from ugc.deps import PresenterDep
+from ugc.deps import PresenterDep, SessionDep
 from ugc.projects import service
 from ugc.projects.schemas import PublicPage
 

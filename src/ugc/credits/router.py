@@ -7,9 +7,8 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 
-from ugc.auth.deps import CurrentUser
 from ugc.credits import service
-from ugc.db.session import SessionDep
+from ugc.deps import CurrentUser, SessionDep
 from ugc.schemas import ApiModel
 
 router = APIRouter(tags=["credits"])

@@ -11,8 +11,7 @@ from ugc.storage.base import Storage
 
 def published_media_url(base_url: str, project: Project, kind: str) -> str | None:
     """The stable URL of a published project's image or video."""
-    key = project.generated_image if kind == "image" else project.generated_video
-    if key is None:
+    if project.media_key(kind) is None:
         return None
     extension = "png" if kind == "image" else "mp4"
     return f"{base_url}/media/published/{project.id}/{kind}.{extension}"
@@ -59,6 +58,7 @@ class ProjectPresenter:
             is_generating=project.status in ACTIVE_STATUSES,
             status=project.status,
             stage=project.stage,
+            step=project.step,
             progress=project.progress,
             error=project.error,
             created_at=project.created_at,

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from ugc.auth.deps import CurrentUser, SettingsDep
-from ugc.db.session import SessionDep, end_transaction
-from ugc.deps import PresenterDep, QueueDep, StorageDep
+from ugc.db.session import end_transaction
+from ugc.deps import (
+    CurrentUser,
+    DecodeGateDep,
+    PresenterDep,
+    QueueDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+)
+from ugc.errors import (
+    Forbidden,
+    ImageRequired,
+    InsufficientCredits,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ProjectBusy,
+    UnsupportedMedia,
+    VideoExists,
+    documented,
+)
 from ugc.projects import service
 from ugc.projects.events import project_event_stream
+from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
     ProjectCreated,
     ProjectEnvelope,
@@ -21,8 +42,12 @@ from ugc.projects.schemas import (
     PublishRequest,
     PublishState,
 )
+from ugc.storage.http import file_response
+from ugc.storage.local import LocalStorage
 
 router = APIRouter(tags=["projects"])
+# Every API route is signed in; cookie writes from other sites are refused.
+SIGNED_IN = (NotAuthenticated, Forbidden)
 
 
 async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | None:
@@ -32,14 +57,20 @@ async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | Non
     return await upload.read(max_bytes + 1)
 
 
-@router.post("/api/project/create", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/project/create",
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(
+        *SIGNED_IN, InvalidInput, InsufficientCredits, PayloadTooLarge, UnsupportedMedia
+    ),
+)
 async def create_project(
-    request: Request,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     storage: StorageDep,
     queue: QueueDep,
+    decode_gate: DecodeGateDep,
     product_name: Annotated[str, Form(alias="productName")] = "",
     name: Annotated[str, Form()] = "",
     product_description: Annotated[str, Form(alias="productDescription")] = "",
@@ -64,7 +95,7 @@ async def create_project(
     service.check_affordable(user, settings.image_cost)
     # Decode with no transaction open and no connection held; reserve afterwards.
     await end_transaction(session)
-    async with request.app.state.decode_gate.slot(user.id):
+    async with decode_gate.slot(user.id):
         person, product = await service.check_photos(
             person_data, product_data, settings.max_upload_bytes
         )
@@ -81,7 +112,7 @@ async def create_project(
     return ProjectCreated(project_id=project.id)
 
 
-@router.get("/api/user/projects")
+@router.get("/api/user/projects", responses=documented(*SIGNED_IN, InvalidInput))
 async def list_projects(
     user: CurrentUser,
     session: SessionDep,
@@ -94,7 +125,7 @@ async def list_projects(
     return ProjectPage(projects=[await presenter.owned(p) for p in rows], next_cursor=next_cursor)
 
 
-@router.get("/api/user/projects/{project_id}")
+@router.get("/api/user/projects/{project_id}", responses=documented(*SIGNED_IN, NotFound))
 async def get_project(
     project_id: uuid.UUID, user: CurrentUser, session: SessionDep, presenter: PresenterDep
 ) -> ProjectEnvelope:
@@ -103,7 +134,7 @@ async def get_project(
     return ProjectEnvelope(project=await presenter.owned(project))
 
 
-@router.get("/api/user/projects/{project_id}/events")
+@router.get("/api/user/projects/{project_id}/events", responses=documented(*SIGNED_IN, NotFound))
 async def project_events(
     project_id: uuid.UUID, request: Request, user: CurrentUser, session: SessionDep
 ) -> StreamingResponse:
@@ -116,7 +147,13 @@ async def project_events(
     )
 
 
-@router.post("/api/project/video", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/api/project/video",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=documented(
+        *SIGNED_IN, NotFound, ImageRequired, ProjectBusy, VideoExists, InsufficientCredits
+    ),
+)
 async def request_video(
     body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
 ) -> ProjectCreated:
@@ -127,7 +164,7 @@ async def request_video(
     return ProjectCreated(project_id=project.id)
 
 
-@router.post("/api/project/publish")
+@router.post("/api/project/publish", responses=documented(*SIGNED_IN, NotFound, ImageRequired))
 async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) -> PublishState:
     """Publish a project to the community feed, or take it down."""
     state = await service.set_published(
@@ -136,9 +173,33 @@ async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) 
     return PublishState(is_published=state)
 
 
-@router.delete("/api/project/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/api/project/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(*SIGNED_IN, NotFound, ProjectBusy),
+)
 async def delete_project(
     project_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep
 ) -> None:
     """Delete a project and its files."""
     await service.delete_project(session, user=user, project_id=project_id, storage=storage)
+
+
+@router.get("/media/published/{project_id}/{kind}.{extension}", include_in_schema=False)
+async def published_media(
+    project_id: uuid.UUID,
+    kind: Literal["image", "video"],
+    extension: str,
+    request: Request,
+    session: SessionDep,
+    storage: StorageDep,
+) -> Response:
+    """A published project's image or video at a URL that never changes."""
+    project = await service.get_published_project(session, project_id)
+    key = project.media_key(kind)
+    if key is None:
+        raise NotFound("This ad is not published.")
+    download = download_name(project, kind) if "download" in request.query_params else None
+    if isinstance(storage, LocalStorage):
+        return file_response(storage, key, download, "public, max-age=300")
+    return RedirectResponse(await storage.url(key, expires_in=3600, download_name=download), 302)

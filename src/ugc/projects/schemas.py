@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from ugc.projects.models import ProjectStatus, Stage
 from ugc.schemas import ApiModel
 
 
@@ -23,8 +24,10 @@ class ProjectOut(ApiModel):
     generated_video: str | None
     is_published: bool
     is_generating: bool
-    status: str
-    stage: str | None
+    status: ProjectStatus
+    stage: Stage
+    # The engine's own words for what it is doing, while generating.
+    step: str | None
     progress: float
     error: str | None
     created_at: datetime
