@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,11 +42,14 @@ from ugc.middleware.body import (
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
+from ugc.projects.tasks import register_generation_jobs
 from ugc.projects.uploads import DecodeGate
+from ugc.projects.variants_router import router as variants_router
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
 from ugc.text import CONTROL_CHARACTERS_DETAIL, is_unstorable_text
 from ugc.webhooks.delivery import deliver_forever
+from ugc.webhooks.project_events import install_project_events
 from ugc.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
@@ -188,6 +192,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await reconciler
         if deliverer is not None:
             await deliverer
+            app.state.stop_project_events()
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.signup_limiter.aclose()
@@ -198,9 +203,14 @@ def _start_deliverer(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None] | 
     """Webhook deliveries run where jobs run: here with the in-process queue, else in workers."""
     if not app.state.queue.is_embedded:
         return None
-    app.state.webhook_wake = asyncio.Event()
+    wake = app.state.webhook_wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Jobs finish on worker threads' loops: they wake this loop's deliverer thread-safely.
+    app.state.stop_project_events = install_project_events(
+        app.state.presenter, partial(loop.call_soon_threadsafe, wake.set)
+    )
     return asyncio.create_task(
-        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=app.state.webhook_wake)
+        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=wake)
     )
 
 
@@ -229,6 +239,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.secret_key = secret
     app.state.db = Database(settings.database_url)
     app.state.storage = build_storage(settings, secret)
+    register_generation_jobs()
     app.state.queue = DramatiqQueue(settings, secret)
     app.state.presenter = ProjectPresenter(
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
@@ -255,6 +266,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         community_router,
         media_router,
         webhooks_router,
+        variants_router,
     ):
         app.include_router(router)
     app.include_router(billing_router)

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import signal
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -104,7 +105,11 @@ def worker() -> None:
     from ugc.jobs.queue import DramatiqQueue
     from ugc.jobs.reconciler import reconcile_forever
     from ugc.observability import configure_sentry
+    from ugc.projects.presenter import ProjectPresenter
+    from ugc.projects.tasks import register_generation_jobs
+    from ugc.storage.factory import build_storage
     from ugc.webhooks.delivery import deliver_forever
+    from ugc.webhooks.project_events import install_project_events
 
     settings = _settings()
     if settings.queue_url == "inprocess":
@@ -122,6 +127,7 @@ def worker() -> None:
 
         start_http_server(settings.worker_metrics_port, addr=settings.host)
         log.info("metrics on http://%s:%s/metrics", settings.host, settings.worker_metrics_port)
+    register_generation_jobs()
     queue = DramatiqQueue(settings, settings.resolved_secret_key())
     queue.start_worker()
 
@@ -132,11 +138,19 @@ def worker() -> None:
             loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
         # Webhook deliveries run beside the reconciler, in every worker.
-        deliverer = asyncio.create_task(
-            deliver_forever(db, settings, stop=stop, wake=asyncio.Event())
+        wake = asyncio.Event()
+        stop_events = install_project_events(
+            ProjectPresenter(
+                build_storage(settings, settings.resolved_secret_key()),
+                settings.media_url_ttl_seconds,
+                settings.public_url or "",
+            ),
+            partial(loop.call_soon_threadsafe, wake.set),
         )
+        deliverer = asyncio.create_task(deliver_forever(db, settings, stop=stop, wake=wake))
         await reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, stop=stop)
         await deliverer
+        stop_events()
         await db.dispose()
 
     log.info("worker started", extra={"threads": settings.worker_threads})

@@ -233,11 +233,6 @@ class Settings(BaseSettings):
         """The pack with this id, if offered."""
         return next((pack for pack in self.credit_packs if pack.id == pack_id), None)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the database is the embedded SQLite file."""
-        return self.database_url.startswith("sqlite")
-
     def resolved_secret_key(self) -> str:
         """UGC_SECRET_KEY, or a key generated once into the data directory."""
         if self.secret_key is not None:

@@ -5,6 +5,10 @@ One handler (ugc.app) renders them all as {"error": code, "detail": sentence}.
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel, Field
+
 
 class UGCError(Exception):
     """An expected failure with a status code, a machine code and a human sentence."""
@@ -144,3 +148,24 @@ class PaymentProviderError(UGCError):
 
     status_code = 502
     code = "payment_provider_error"
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers: a stable machine code and a sentence for people."""
+
+    error: str = Field(description="A stable machine-readable code, e.g. insufficient_credits.")
+    detail: str = Field(description="What went wrong and what to do, in one sentence.")
+
+
+def documented(*errors: type[UGCError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the errors a route can raise, grouped by status."""
+    by_status: dict[int, list[type[UGCError]]] = {}
+    for error in errors:
+        by_status.setdefault(error.status_code, []).append(error)
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": " ".join(f"`{e.code}`: {(e.__doc__ or '').strip()}" for e in group),
+        }
+        for status, group in sorted(by_status.items())
+    }

@@ -14,8 +14,8 @@ from ugc.db.base import utcnow
 from ugc.jobs import runner
 from ugc.jobs.context import JobContext, ProgressTracker
 from ugc.jobs.models import Job
+from ugc.projects import lifecycle
 from ugc.projects.models import Project
-from ugc.projects.repository import ProjectRepository
 
 
 async def _running_job(app, user_id: uuid.UUID) -> Job:
@@ -63,12 +63,12 @@ async def test_failing_progress_writes_do_not_stop_lease_renewal(make_client, mo
     first_lease = await _lease_of(app, job.id)
     failures = 0
 
-    async def locked(self, project_id, **values):
+    async def locked(session, project_id, step, fraction):
         nonlocal failures
         failures += 1
         raise OperationalError("UPDATE projects", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(ProjectRepository, "set_fields", locked)
+    monkeypatch.setattr(lifecycle, "report_progress", locked)
     ctx = JobContext(
         settings=app.state.settings,
         db=app.state.db,

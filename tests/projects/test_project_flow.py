@@ -60,19 +60,19 @@ async def test_video_rules_and_charge(client):
     project_id = response.json()["projectId"]
     early = await client.post("/api/project/video", json={"projectId": project_id})
     # Before the image exists: 400 (or 409 while the image job is still running).
-    assert early.status_code in (400, 409)
+    assert early.json()["error"] in ("image_required", "project_busy")
     await wait_for_project(client, project_id)
     accepted = await client.post("/api/project/video", json={"projectId": project_id})
     assert accepted.status_code == 202 and accepted.json() == {"projectId": project_id}
     assert (await client.get("/api/user/credits")).json() == {"credits": 5}
     busy = await client.post("/api/project/video", json={"projectId": project_id})
-    assert busy.status_code == 409
+    assert busy.status_code == 409 and busy.json()["error"] == "project_busy"
     project = await wait_for_project(client, project_id, within=120)
     assert project["status"] == "ready", project["error"]
     video = await client.get(project["generatedVideo"])
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
     again = await client.post("/api/project/video", json={"projectId": project_id})
-    assert again.status_code == 409 and "already has a video" in again.json()["detail"]
+    assert again.status_code == 409 and again.json()["error"] == "video_exists"
     assert (await client.get("/api/user/credits")).json() == {"credits": 5}
 
 
@@ -82,7 +82,7 @@ async def test_video_needs_credits(make_client):
     project = await _ready_project(client)
     response = await client.post("/api/project/video", json={"projectId": project["id"]})
     assert response.status_code == 402
-    assert "10 credits" in response.json()["detail"]
+    assert response.json()["error"] == "insufficient_credits"
     assert (await client.get("/api/user/credits")).json() == {"credits": 7}
     refreshed = (await client.get(f"/api/user/projects/{project['id']}")).json()["project"]
     assert refreshed["status"] == "ready" and not refreshed["isGenerating"]
@@ -167,9 +167,9 @@ async def test_publish_and_video_need_an_image(make_client):
         "/api/project/publish", json={"projectId": project_id, "isPublished": True}
     )
     assert refused.status_code == 400
-    assert "finished image" in refused.json()["detail"]
+    assert refused.json()["error"] == "image_required"
     video = await client.post("/api/project/video", json={"projectId": project_id})
-    assert video.status_code == 400 and "Make the image first" in video.json()["detail"]
+    assert video.status_code == 400 and video.json()["error"] == "image_required"
     assert (await client.get("/api/user/credits")).json() == {"credits": 20}
 
 
@@ -212,7 +212,7 @@ async def test_a_generating_project_cannot_be_deleted(client):
     project = await _ready_project(client)
     await client.post("/api/project/video", json={"projectId": project["id"]})
     refused = await client.delete(f"/api/project/{project['id']}")
-    assert refused.status_code == 409 and "generating" in refused.json()["detail"]
+    assert refused.status_code == 409 and refused.json()["error"] == "project_busy"
     done = await wait_for_project(client, project["id"], within=120)
     assert done["generatedVideo"]
     assert (await client.delete(f"/api/project/{project['id']}")).status_code == 204

@@ -28,16 +28,6 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
-# Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
-# dependency in a worker thread, a thread hop on every request.
-async def get_app_settings(request: Request) -> Settings:
-    """The running app's settings, as a dependency."""
-    return app_settings(request)
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-
-
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -180,6 +170,7 @@ async def current_caller(caller: Annotated[Caller | None, Depends(optional_calle
     return caller
 
 
+# Import these from ugc.deps, the one dependency module.
 CurrentUser = Annotated[User, Depends(current_user)]
 # For GET routes: the same identity rules as CurrentUser, read without a transaction.
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

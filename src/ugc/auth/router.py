@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from ugc.auth import service, sessions
 from ugc.auth.cookies import SESSION_COOKIE, make_session_value
-from ugc.auth.deps import CurrentUser, SettingsDep, app_settings
+from ugc.auth.deps import app_settings
 from ugc.auth.models import User
 from ugc.auth.proxies import client_address
 from ugc.auth.ratelimit import Limit, LoginRateLimiter
@@ -27,8 +27,8 @@ from ugc.auth.schemas import (
     UserOut,
 )
 from ugc.config import Settings
-from ugc.db.session import SessionDep
-from ugc.errors import TooManyRequests
+from ugc.deps import CurrentUser, SessionDep, SettingsDep
+from ugc.errors import EmailTaken, InvalidInput, TooManyRequests, documented
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,11 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     return user
 
 
-@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(EmailTaken, InvalidInput, TooManyRequests),
+)
 async def signup(
     body: Credentials,
     request: Request,

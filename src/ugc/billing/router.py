@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
-from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.billing import fulfilment, service
 from ugc.billing.deps import GatewayDep, gateway_for
 from ugc.billing.schemas import (
@@ -17,6 +16,7 @@ from ugc.billing.schemas import (
     Purchases,
 )
 from ugc.db.session import SessionDep
+from ugc.deps import CurrentUser, SettingsDep
 
 router = APIRouter(tags=["billing"])
 

@@ -6,10 +6,20 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, column, table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ugc.db.base import Base, IdMixin, UTCDateTime, utcnow
+
+# The balance is a column of the users row (one guarded UPDATE keeps it >= 0). Credits
+# writes only that column, through this narrow view, so it need not import the account
+# model, and accounts (whose sign-up grants credits) can depend on credits.
+BALANCES = table(
+    "users",
+    column("id", Uuid()),
+    column("credits", Integer()),
+    column("updated_at", UTCDateTime()),
+)
 
 
 class LedgerReason(StrEnum):

@@ -6,11 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ugc.auth.models import User
-from ugc.credits.models import LedgerEntry, LedgerReason
+from ugc.credits.models import BALANCES, LedgerEntry, LedgerReason
 from ugc.db.base import utcnow
 
 
@@ -23,22 +22,23 @@ class CreditRepository:
     async def debit_if_covered(self, user_id: uuid.UUID, amount: int) -> int | None:
         """Subtract `amount` when the balance covers it; the new balance, else None."""
         result = await self.session.execute(
-            update(User)
-            .where(User.id == user_id, User.credits >= amount)
-            .values(credits=User.credits - amount, updated_at=utcnow())
-            .returning(User.credits)
+            update(BALANCES)
+            .where(BALANCES.c.id == user_id, BALANCES.c.credits >= amount)
+            .values(credits=BALANCES.c.credits - amount, updated_at=utcnow())
+            .returning(BALANCES.c.credits)
         )
-        return result.scalar_one_or_none()
+        balance = result.scalar_one_or_none()
+        return None if balance is None else int(balance)
 
     async def credit(self, user_id: uuid.UUID, amount: int) -> int:
         """Add `amount` to the balance; the new balance."""
         result = await self.session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(credits=User.credits + amount, updated_at=utcnow())
-            .returning(User.credits)
+            update(BALANCES)
+            .where(BALANCES.c.id == user_id)
+            .values(credits=BALANCES.c.credits + amount, updated_at=utcnow())
+            .returning(BALANCES.c.credits)
         )
-        return result.scalar_one()
+        return int(result.scalar_one())
 
     async def append(
         self,
@@ -72,12 +72,3 @@ class CreditRepository:
             query = query.where(tuple_(LedgerEntry.created_at, LedgerEntry.id) < tuple_(*after))
         query = query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(limit)
         return (await self.session.scalars(query)).all()
-
-    async def ledger_sum(self, user_id: uuid.UUID) -> int:
-        """sum(delta) of a user's ledger (equals the balance)."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(
-                LedgerEntry.user_id == user_id
-            )
-        )
-        return int(total or 0)

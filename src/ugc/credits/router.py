@@ -8,9 +8,9 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ugc.auth.deps import CurrentCaller
 from ugc.credits import queries
 from ugc.db.session import ReadConnectionDep
+from ugc.deps import CurrentCaller
 from ugc.schemas import ApiModel, json_response
 
 router = APIRouter(tags=["credits"])

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ugc.auth.models import User
 from ugc.credits.models import LedgerEntry, LedgerReason
 from ugc.credits.repository import CreditRepository
 from ugc.errors import InsufficientCredits, InvalidInput
 from ugc.pagination import decode_cursor, split_page
+
+if TYPE_CHECKING:  # accounts depend on credits (sign-up grants), not the reverse
+    from ugc.auth.models import User
 
 
 async def reserve_credits(

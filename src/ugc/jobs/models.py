@@ -12,13 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 
 
-class JobKind(StrEnum):
-    """What a job generates."""
-
-    IMAGE = "image"
-    VIDEO = "video"
-
-
 class JobStatus(StrEnum):
     """A job's lifecycle."""
 
@@ -29,7 +22,7 @@ class JobStatus(StrEnum):
 
 
 class Job(IdMixin, TimestampMixin, Base):
-    """One paid generation attempt series for a project."""
+    """One paid unit of work and its attempts; its kind's handler knows what it does."""
 
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_until"),)
@@ -40,6 +33,7 @@ class Job(IdMixin, TimestampMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
+    # Names the handler that runs it (registered by a domain, see ugc.jobs.handlers).
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=JobStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -11,9 +11,8 @@ from ugc.db.base import utcnow
 from ugc.db.engine import Database
 from ugc.jobs.context import JobQueue
 from ugc.jobs.failures import fail_job
+from ugc.jobs.handlers import handler_for
 from ugc.jobs.repository import JobRepository
-from ugc.projects.models import ProjectStatus
-from ugc.projects.repository import ProjectRepository
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +34,7 @@ async def _reclaim(db: Database, queue: JobQueue) -> int:
             if job.attempts >= job.max_attempts:
                 exhausted.append(job.id)
             elif await jobs.requeue(job.id, not_before=None, error="worker stopped"):
-                await ProjectRepository(session).set_fields(
-                    job.project_id, status=ProjectStatus.QUEUED.value, stage="resuming"
-                )
+                await handler_for(job.kind).requeued(session, job)
                 requeued.append(job.id)
         await session.commit()
     for job_id in exhausted:

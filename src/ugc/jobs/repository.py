@@ -19,10 +19,29 @@ class JobRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, job: Job) -> None:
-        """Insert a job."""
+    async def create(
+        self,
+        *,
+        job_id: uuid.UUID,
+        kind: str,
+        project_id: uuid.UUID,
+        user_id: uuid.UUID,
+        cost: int,
+        max_attempts: int,
+    ) -> Job:
+        """Insert a queued job (its cost already reserved by the caller)."""
+        job = Job(
+            id=job_id,
+            kind=kind,
+            project_id=project_id,
+            user_id=user_id,
+            cost=cost,
+            max_attempts=max_attempts,
+            status=JobStatus.QUEUED,
+        )
         self.session.add(job)
         await self.session.flush()
+        return job
 
     async def get(self, job_id: uuid.UUID) -> Job | None:
         """A job by id, fresh from the database."""

@@ -10,33 +10,28 @@ import uuid
 from datetime import timedelta
 
 from ugc.db.base import utcnow
+from ugc.db.session import commit_session
 from ugc.engines.base import EngineError, EngineUnavailable
 from ugc.jobs.context import JobContext, ProgressTracker
 from ugc.jobs.failures import GENERIC_FAILURE, fail_job
+from ugc.jobs.handlers import handler_for
 from ugc.jobs.metrics import JOB_DURATION, JOBS_TOTAL
 from ugc.jobs.models import Job
 from ugc.jobs.repository import JobRepository
-from ugc.projects.models import Project, ProjectStatus
-from ugc.projects.repository import ProjectRepository
-from ugc.projects.tasks import Outcome, run_generation
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5
 
 
-async def _claim(ctx: JobContext, job_id: uuid.UUID) -> tuple[Job, Project] | None:
+async def _claim(ctx: JobContext, job_id: uuid.UUID) -> Job | None:
     async with ctx.db.session() as session:
         job = await JobRepository(session).claim(job_id, ctx.settings.job_lease_seconds)
-        project = await ProjectRepository(session).get(job.project_id) if job else None
-        if job is None or project is None:
+        if job is None or not await handler_for(job.kind).started(session, job):
             await session.rollback()
             return None
-        await ProjectRepository(session).set_fields(
-            project.id, status=ProjectStatus.GENERATING.value, stage="starting", progress=0.0
-        )
-        await session.commit()
-        return job, project
+        await commit_session(session)
+        return job
 
 
 async def _renew(ctx: JobContext, job: Job) -> None:
@@ -47,7 +42,7 @@ async def _renew(ctx: JobContext, job: Job) -> None:
 
 async def _write_progress(ctx: JobContext, job: Job, stage: str, fraction: float) -> None:
     async with ctx.db.session() as session:
-        await ProjectRepository(session).set_fields(job.project_id, stage=stage, progress=fraction)
+        await handler_for(job.kind).report_progress(session, job, stage, fraction)
         await session.commit()
 
 
@@ -79,23 +74,25 @@ async def _watch(ctx: JobContext, job: Job, tracker: ProgressTracker) -> None:
                 log.warning("progress write failed; carrying on", extra=ids, exc_info=True)
 
 
-async def _finish(ctx: JobContext, job: Job, outcome: Outcome) -> bool:
-    async with ctx.db.session() as session:
-        if not await JobRepository(session).mark_succeeded(job.id):
-            await session.rollback()
-            # Reclaimed or failed meanwhile: our files are orphans.
-            for key in outcome.stored_keys:
-                await ctx.storage.delete(key)
-            return False
-        await ProjectRepository(session).set_fields(
-            job.project_id,
-            status=ProjectStatus.READY.value,
-            stage="done",
-            progress=1.0,
-            error=None,
-            **outcome.fields,
-        )
-        await session.commit()
+async def _finish(ctx: JobContext, job: Job, result: object) -> bool:
+    """Mark the job succeeded and let its handler record the result, in one transaction.
+
+    The handler's hooks may raise (a check that wants a retry raises EngineUnavailable):
+    then nothing is recorded, the result is discarded, and the error takes the usual path.
+    """
+    handler = handler_for(job.kind)
+    try:
+        async with ctx.db.session() as session:
+            if not await JobRepository(session).mark_succeeded(job.id):
+                await session.rollback()
+                # Reclaimed or failed meanwhile: what this attempt made is an orphan.
+                await handler.discard(ctx, result)
+                return False
+            await handler.succeeded(session, job, result)
+            await commit_session(session)
+    except Exception:
+        await handler.discard(ctx, result)
+        raise
     return True
 
 
@@ -110,9 +107,8 @@ async def _retry_or_fail(ctx: JobContext, job: Job, exc: EngineUnavailable) -> s
         requeued = await JobRepository(session).requeue(
             job.id, not_before=utcnow() + timedelta(seconds=delay), error=exc.message
         )
-        await ProjectRepository(session).set_fields(
-            job.project_id, status=ProjectStatus.QUEUED.value, stage="retrying soon"
-        )
+        if requeued:
+            await handler_for(job.kind).retrying(session, job)
         await session.commit()
     if requeued:
         await ctx.queue.enqueue(job.id, delay=delay)
@@ -122,18 +118,18 @@ async def _retry_or_fail(ctx: JobContext, job: Job, exc: EngineUnavailable) -> s
 
 async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
     """Run the job if it is due and unclaimed; every outcome is written to the database."""
-    claimed = await _claim(ctx, job_id)
-    if claimed is None:
+    job = await _claim(ctx, job_id)
+    if job is None:
         log.debug("job not claimable", extra={"job_id": str(job_id)})
         return
-    job, project = claimed
-    ids = {"job_id": str(job.id), "project_id": str(project.id), "kind": job.kind}
+    ids = {"job_id": str(job.id), "project_id": str(job.project_id), "kind": job.kind}
     log.info("job started", extra={**ids, "attempt": job.attempts})
     tracker = ProgressTracker()
     watcher = asyncio.create_task(_watch(ctx, job, tracker))
     started = time.monotonic()
     try:
-        outcome = await run_generation(ctx, job, project, tracker)
+        outcome = await handler_for(job.kind).run(ctx, job, tracker)
+        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
     except EngineUnavailable as exc:
         result = await _retry_or_fail(ctx, job, exc)
     except EngineError as exc:  # EngineRejected and any other engine-worded failure
@@ -143,8 +139,6 @@ async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
         log.exception("job crashed", extra=ids)
         await fail_job(ctx.db, job.id, GENERIC_FAILURE)
         result = "failed"
-    else:
-        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):

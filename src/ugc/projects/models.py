@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid, true
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -21,7 +22,37 @@ class ProjectStatus(StrEnum):
     FAILED = "failed"
 
 
+class JobKind(StrEnum):
+    """What a project's generation job makes (the job kinds this domain registers)."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+
+
 ACTIVE_STATUSES = (ProjectStatus.QUEUED, ProjectStatus.GENERATING)
+
+
+class Stage(StrEnum):
+    """Where a generation is within its status; the engine's own words go in `step`."""
+
+    QUEUED = "queued"
+    STARTING = "starting"
+    GENERATING = "generating"
+    RETRYING = "retrying"
+    RESUMING = "resuming"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def _enum_column(enum: type[StrEnum], length: int) -> SAEnum:
+    """A VARCHAR holding the enum's values (no native type: adding a member needs no DDL)."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class Project(IdMixin, TimestampMixin, Base):
@@ -48,8 +79,14 @@ class Project(IdMixin, TimestampMixin, Base):
     generated_video: Mapped[str | None] = mapped_column(String(255))
     is_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default=ProjectStatus.QUEUED)
-    stage: Mapped[str | None] = mapped_column(String(64))
+    # Written only by ugc.projects.lifecycle.
+    status: Mapped[ProjectStatus] = mapped_column(
+        _enum_column(ProjectStatus, 16), nullable=False, default=ProjectStatus.QUEUED
+    )
+    stage: Mapped[Stage] = mapped_column(
+        _enum_column(Stage, 64), nullable=False, default=Stage.QUEUED
+    )
+    step: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     # Variants made together from one pair of photos share this id (and their uploads).
@@ -58,3 +95,18 @@ class Project(IdMixin, TimestampMixin, Base):
     show_caption: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
     )
+
+    def media_key(self, kind: str) -> str | None:
+        """The storage key of the generated "image" or "video"."""
+        return self.generated_image if kind == "image" else self.generated_video
+
+    def stored_keys(self) -> list[str]:
+        """Every storage key the project owns: uploads, generated media, scene data."""
+        keys = (
+            self.user_image,
+            self.product_image,
+            self.generated_image,
+            self.scene,
+            self.generated_video,
+        )
+        return [key for key in keys if key]

@@ -53,6 +53,8 @@ class ShownProject(Protocol):
     @property
     def progress(self) -> float: ...
     @property
+    def step(self) -> str | None: ...
+    @property
     def error(self) -> str | None: ...
     @property
     def created_at(self) -> datetime: ...
@@ -134,6 +136,7 @@ class ProjectPresenter:
             is_generating=project.status in ACTIVE_STATUSES,
             status=project.status,
             stage=project.stage,
+            step=project.step,
             progress=project.progress,
             error=project.error,
             created_at=project.created_at,

@@ -33,6 +33,7 @@ _SHOWN = (
     _c.published_at,
     _c.status,
     _c.stage,
+    _c.step,
     _c.progress,
     _c.error,
     _c.created_at,

@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, exists, select, tuple_, update
+from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ugc.db.base import utcnow
 from ugc.jobs.models import Job, JobStatus
 from ugc.projects.models import ACTIVE_STATUSES, Project
 
@@ -109,27 +107,6 @@ class ProjectRepository:
         query = query.order_by(Project.published_at.desc(), Project.id.desc()).limit(limit)
         return (await self.session.scalars(query)).all()
 
-    async def claim_for_video(self, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        """Mark an idle project with an image and no video as queued; False otherwise."""
-        result = await self.session.execute(
-            update(Project)
-            .where(
-                Project.id == project_id,
-                Project.user_id == user_id,
-                Project.status.not_in([s.value for s in ACTIVE_STATUSES]),
-                Project.generated_image.is_not(None),
-                Project.generated_video.is_(None),
-            )
-            .values(status="queued", stage="queued", progress=0.0, error=None, updated_at=utcnow())
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    async def set_fields(self, project_id: uuid.UUID, **values: Any) -> None:
-        """Update columns of one project (jobs report progress and results this way)."""
-        await self.session.execute(
-            update(Project).where(Project.id == project_id).values(updated_at=utcnow(), **values)
-        )
-
     async def has_unfinished_job(self, project_id: uuid.UUID) -> bool:
         """True while a job of the project is queued or running."""
         found = await self.session.scalar(
@@ -149,7 +126,7 @@ class ProjectRepository:
             .where(
                 Project.id == project_id,
                 Project.user_id == user_id,
-                Project.status.not_in([s.value for s in ACTIVE_STATUSES]),
+                Project.status.not_in(ACTIVE_STATUSES),
                 ~unfinished,
             )
             .execution_options(synchronize_session=False)

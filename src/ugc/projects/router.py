@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from ugc.auth.deps import CurrentCaller, CurrentUser, SettingsDep
-from ugc.db.session import ReadConnectionDep, SessionDep, end_transaction
-from ugc.deps import PresenterDep, QueueDep, StorageDep
+from ugc.db.session import ReadConnectionDep, end_transaction
+from ugc.deps import (
+    CurrentCaller,
+    CurrentUser,
+    DecodeGateDep,
+    PresenterDep,
+    QueueDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+)
+from ugc.errors import (
+    Conflict,
+    Forbidden,
+    ImageRequired,
+    InsufficientCredits,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ProjectBusy,
+    UnsupportedMedia,
+    VideoExists,
+    documented,
+)
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
-from ugc.projects import reads, service, variants
+from ugc.projects import reads, service
 from ugc.projects.events import project_event_stream
+from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
     ProjectCreated,
     ProjectEnvelope,
@@ -21,22 +44,32 @@ from ugc.projects.schemas import (
     ProjectRef,
     PublishRequest,
     PublishState,
-    VariantsCreated,
 )
-from ugc.projects.uploads import CheckedImage
+from ugc.projects.uploads import CheckedImage, DecodeGate
 from ugc.schemas import json_response
+from ugc.storage.http import file_response
+from ugc.storage.local import LocalStorage
 
 router = APIRouter(tags=["projects"])
+# Every API route is signed in; cookie writes from other sites are refused.
+SIGNED_IN = (NotAuthenticated, Forbidden)
 
 
-async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | None:
+async def read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | None:
     """The upload's bytes, reading at most one byte past the limit."""
     if upload is None or (not upload.filename and not upload.size):
         return None
     return await upload.read(max_bytes + 1)
 
 
-@router.post("/api/project/create", status_code=status.HTTP_201_CREATED, response_model=None)
+@router.post(
+    "/api/project/create",
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(
+        *SIGNED_IN, InvalidInput, InsufficientCredits, PayloadTooLarge, UnsupportedMedia, Conflict
+    ),
+    response_model=ProjectCreated,
+)
 async def create_project(
     request: Request,
     user: CurrentUser,
@@ -44,6 +77,7 @@ async def create_project(
     settings: SettingsDep,
     storage: StorageDep,
     queue: QueueDep,
+    decode_gate: DecodeGateDep,
     idempotency_key: IdempotencyKeyHeader = None,
     product_name: Annotated[str, Form(alias="productName")] = "",
     name: Annotated[str, Form()] = "",
@@ -63,8 +97,8 @@ async def create_project(
             aspect_ratio=aspect_ratio,
         )
     )
-    person_data = await _read_capped(user_image, settings.max_upload_bytes)
-    product_data = await _read_capped(product_image, settings.max_upload_bytes)
+    person_data = await read_capped(user_image, settings.max_upload_bytes)
+    product_data = await read_capped(product_image, settings.max_upload_bytes)
     claim = await claim_or_replay(
         request,
         session,
@@ -76,8 +110,13 @@ async def create_project(
     )
     if isinstance(claim, Response):
         return claim
-    person, product = await _checked_photos(
-        request, session, user, settings.image_cost, person_data, product_data
+    person, product = await checked_photos(
+        session,
+        user,
+        settings.image_cost,
+        decode_gate,
+        (person_data, product_data),
+        settings.max_upload_bytes,
     )
     project = await service.create_project(
         session,
@@ -94,92 +133,28 @@ async def create_project(
     return created
 
 
-async def _checked_photos(
-    request: Request,
+async def checked_photos(
     session: SessionDep,
     user: CurrentUser,
     cost: int,
-    person_data: bytes | None,
-    product_data: bytes | None,
+    decode_gate: DecodeGate,
+    photos: tuple[bytes | None, bytes | None],
+    max_bytes: int,
 ) -> tuple[CheckedImage, CheckedImage]:
     """Both photos decoded and checked, once the caller is known to be able to pay."""
     # Cheap checks first: no CPU spent decoding for someone who cannot pay.
     service.check_affordable(user, cost)
     # Decode with no transaction open and no connection held; reserve afterwards.
     await end_transaction(session)
-    async with request.app.state.decode_gate.slot(user.id):
-        return await service.check_photos(
-            person_data, product_data, request.app.state.settings.max_upload_bytes
-        )
+    async with decode_gate.slot(user.id):
+        return await service.check_photos(*photos, max_bytes)
 
 
-@router.post("/api/project/variants", status_code=status.HTTP_201_CREATED, response_model=None)
-async def create_variants(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    queue: QueueDep,
-    idempotency_key: IdempotencyKeyHeader = None,
-    product_name: Annotated[str, Form(alias="productName")] = "",
-    name: Annotated[str, Form()] = "",
-    product_description: Annotated[str, Form(alias="productDescription")] = "",
-    user_prompt: Annotated[str, Form(alias="userPrompt")] = "",
-    variants_json: Annotated[
-        str,
-        Form(
-            alias="variants",
-            description='JSON list of 1-8 {"aspectRatio", "prompt", "caption"} objects.',
-        ),
-    ] = "",
-    user_image: Annotated[UploadFile | None, File(alias="userImage")] = None,
-    product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
-) -> VariantsCreated | Response:
-    """Several ads from one pair of photos: every variant charged in one go, or none."""
-    brief = service.check_brief(
-        service.Brief(
-            product_name=product_name,
-            name=name,
-            product_description=product_description,
-            user_prompt=user_prompt,
-        )
-    )
-    wanted = variants.parse_variants(variants_json)
-    person_data = await _read_capped(user_image, settings.max_upload_bytes)
-    product_data = await _read_capped(product_image, settings.max_upload_bytes)
-    claim = await claim_or_replay(
-        request,
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        route="project.variants",
-        fields=[("brief", repr(brief)), ("variants", repr(wanted))],
-        files=(person_data, product_data),
-    )
-    if isinstance(claim, Response):
-        return claim
-    cost = settings.image_cost * len(wanted)
-    person, product = await _checked_photos(request, session, user, cost, person_data, product_data)
-    projects = await variants.create_variants(
-        session,
-        user=user,
-        brief=brief,
-        variants=wanted,
-        person=person,
-        product=product,
-        settings=settings,
-        storage=storage,
-        queue=queue,
-    )
-    group = projects[0].variant_group
-    assert group is not None
-    created = VariantsCreated(variant_group=group, project_ids=[p.id for p in projects])
-    await record(claim, status.HTTP_201_CREATED, created)
-    return created
-
-
-@router.get("/api/user/projects", response_model=ProjectPage)
+@router.get(
+    "/api/user/projects",
+    response_model=ProjectPage,
+    responses=documented(*SIGNED_IN, InvalidInput),
+)
 async def list_projects(
     caller: CurrentCaller,
     connection: ReadConnectionDep,
@@ -193,7 +168,11 @@ async def list_projects(
     return json_response(ProjectPage(projects=projects, next_cursor=next_cursor))
 
 
-@router.get("/api/user/projects/{project_id}", response_model=ProjectEnvelope)
+@router.get(
+    "/api/user/projects/{project_id}",
+    response_model=ProjectEnvelope,
+    responses=documented(*SIGNED_IN, NotFound),
+)
 async def get_project(
     project_id: uuid.UUID,
     caller: CurrentCaller,
@@ -205,7 +184,7 @@ async def get_project(
     return json_response(ProjectEnvelope(project=await presenter.owned(project)))
 
 
-@router.get("/api/user/projects/{project_id}/events")
+@router.get("/api/user/projects/{project_id}/events", responses=documented(*SIGNED_IN, NotFound))
 async def project_events(
     project_id: uuid.UUID, request: Request, user: CurrentUser, session: SessionDep
 ) -> StreamingResponse:
@@ -218,7 +197,14 @@ async def project_events(
     )
 
 
-@router.post("/api/project/video", status_code=status.HTTP_202_ACCEPTED, response_model=None)
+@router.post(
+    "/api/project/video",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=documented(
+        *SIGNED_IN, NotFound, ImageRequired, ProjectBusy, VideoExists, InsufficientCredits, Conflict
+    ),
+    response_model=ProjectCreated,
+)
 async def request_video(
     request: Request,
     body: ProjectRef,
@@ -247,7 +233,7 @@ async def request_video(
     return accepted
 
 
-@router.post("/api/project/publish")
+@router.post("/api/project/publish", responses=documented(*SIGNED_IN, NotFound, ImageRequired))
 async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) -> PublishState:
     """Publish a project to the community feed, or take it down."""
     state = await service.set_published(
@@ -256,9 +242,33 @@ async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) 
     return PublishState(is_published=state)
 
 
-@router.delete("/api/project/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/api/project/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(*SIGNED_IN, NotFound, ProjectBusy),
+)
 async def delete_project(
     project_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep
 ) -> None:
     """Delete a project and its files."""
     await service.delete_project(session, user=user, project_id=project_id, storage=storage)
+
+
+@router.get("/media/published/{project_id}/{kind}.{extension}", include_in_schema=False)
+async def published_media(
+    project_id: uuid.UUID,
+    kind: Literal["image", "video"],
+    extension: str,
+    request: Request,
+    session: SessionDep,
+    storage: StorageDep,
+) -> Response:
+    """A published project's image or video at a URL that never changes."""
+    project = await service.get_published_project(session, project_id)
+    key = project.media_key(kind)
+    if key is None:
+        raise NotFound("This ad is not published.")
+    download = download_name(project, kind) if "download" in request.query_params else None
+    if isinstance(storage, LocalStorage):
+        return file_response(storage, key, download, "public, max-age=300")
+    return RedirectResponse(await storage.url(key, expires_in=3600, download_name=download), 302)

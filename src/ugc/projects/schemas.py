@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from ugc.projects.models import ProjectStatus, Stage
 from ugc.schemas import ApiModel
 
 
@@ -24,8 +25,10 @@ class ProjectOut(ApiModel):
     generated_video: str | None
     is_published: bool
     is_generating: bool
-    status: str
-    stage: str | None
+    status: ProjectStatus
+    stage: Stage
+    # The engine's own words for what it is doing, while generating.
+    step: str | None
     progress: float
     error: str | None
     created_at: datetime

@@ -25,9 +25,11 @@ from ugc.errors import (
     VideoExists,
 )
 from ugc.jobs.context import JobQueue
-from ugc.jobs.models import Job, JobKind
+from ugc.jobs.models import Job
+from ugc.jobs.repository import JobRepository
 from ugc.pagination import decode_cursor, split_page
-from ugc.projects.models import ACTIVE_STATUSES, Project, ProjectStatus
+from ugc.projects import lifecycle
+from ugc.projects.models import ACTIVE_STATUSES, JobKind, Project
 from ugc.projects.repository import ProjectRepository
 from ugc.projects.uploads import CheckedImage, check_image
 from ugc.storage.base import Storage
@@ -117,14 +119,19 @@ async def check_photos(
     return checked[0], checked[1]
 
 
-def _new_job(
-    project: Project, kind: JobKind, cost: int, settings: Settings, job_id: uuid.UUID | None = None
+async def _add_job(
+    session: AsyncSession,
+    project: Project,
+    kind: JobKind,
+    cost: int,
+    settings: Settings,
+    job_id: uuid.UUID,
 ) -> Job:
-    return Job(
-        id=job_id or uuid.uuid4(),
+    return await JobRepository(session).create(
+        job_id=job_id,
+        kind=kind.value,
         project_id=project.id,
         user_id=project.user_id,
-        kind=kind.value,
         cost=cost,
         max_attempts=settings.job_max_attempts,
     )
@@ -183,14 +190,9 @@ async def create_project(
         aspect_ratio=brief.aspect_ratio,
         user_image=user_key,
         product_image=product_key,
-        status=ProjectStatus.QUEUED.value,
-        stage="queued",
-        progress=0.0,
-    )
-    repo = ProjectRepository(session)
-    await repo.add(project)
-    session.add(_new_job(project, JobKind.IMAGE, settings.image_cost, settings, job_id))
-    await session.flush()
+    )  # a new project starts queued (the model's defaults)
+    await ProjectRepository(session).add(project)
+    await _add_job(session, project, JobKind.IMAGE, settings.image_cost, settings, job_id)
     after_commit(session, lambda: queue.enqueue(job_id))
     return project
 
@@ -230,21 +232,20 @@ async def request_video(
         raise ProjectBusy("This project is generating; wait until it finishes.")
     if project.generated_video is not None:
         raise VideoExists("This project already has a video.")
-    if not await repo.claim_for_video(project.id, user.id):
+    if not await lifecycle.claim_for_video(session, project.id, user.id):
         raise ProjectBusy("This project is generating; wait until it finishes.")
-    job = _new_job(project, JobKind.VIDEO, settings.video_cost, settings)
+    job_id = uuid.uuid4()
     balance = await reserve_credits(
         session,
         user.id,
         settings.video_cost,
         LedgerReason.VIDEO,
         project_id=project.id,
-        job_id=job.id,
+        job_id=job_id,
     )
     show_balance(user, balance)
-    session.add(job)
-    await session.flush()
-    after_commit(session, lambda: queue.enqueue(job.id))
+    await _add_job(session, project, JobKind.VIDEO, settings.video_cost, settings, job_id)
+    after_commit(session, lambda: queue.enqueue(job_id))
     return project
 
 
@@ -278,17 +279,7 @@ async def delete_project(
     busy = "This project is generating; delete it once it finishes."
     if project.status in ACTIVE_STATUSES or await repo.has_unfinished_job(project.id):
         raise ProjectBusy(busy)
-    keys = [
-        key
-        for key in (
-            project.user_image,
-            project.product_image,
-            project.generated_image,
-            project.scene,
-            project.generated_video,
-        )
-        if key
-    ]
+    keys = project.stored_keys()
     if not await repo.delete_idle(project.id, user.id):
         raise ProjectBusy(busy)
     session.expunge(project)

@@ -1,24 +1,25 @@
-"""The generation work of a job: read inputs, call the engine, store what it made."""
+"""The projects domain's job kinds: generate the image, generate the video.
+
+`register_generation_jobs()` hands them to the job system; the job system calls back
+here for every step, and every project write goes through the lifecycle.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ugc.credits.models import LedgerReason
+from ugc.credits.service import add_credits
 from ugc.engines.base import AspectRatio, ImageRequest, VideoRequest
 from ugc.jobs.context import JobContext, ProgressTracker
-from ugc.jobs.models import Job, JobKind
+from ugc.jobs.handlers import register_handler
+from ugc.jobs.models import Job
 from ugc.jobs.repository import JobRepository
-from ugc.projects.models import Project
-
-
-@dataclass
-class Outcome:
-    """Project fields to set on success, and the storage keys written for them."""
-
-    fields: dict[str, Any]
-    stored_keys: list[str] = field(default_factory=list)
+from ugc.projects import lifecycle
+from ugc.projects.lifecycle import Outcome
+from ugc.projects.models import JobKind, Project
 
 
 def _aspect(project: Project) -> AspectRatio:
@@ -27,10 +28,17 @@ def _aspect(project: Project) -> AspectRatio:
     return value  # type: ignore[return-value]
 
 
-async def generate_image(
-    ctx: JobContext, job: Job, project: Project, progress: ProgressTracker
-) -> Outcome:
+async def _project(ctx: JobContext, job: Job) -> Project:
+    async with ctx.db.session() as session:
+        project = await session.get(Project, job.project_id)
+    if project is None:
+        raise LookupError(f"project {job.project_id} of job {job.id} is gone")
+    return project
+
+
+async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -> Outcome:
     """Compose the ad image and store it (and the engine's scene data)."""
+    project = await _project(ctx, job)
     progress("reading photos", 0.02)
     request = ImageRequest(
         person=await ctx.storage.get(project.user_image),
@@ -45,20 +53,18 @@ async def generate_image(
     result = await ctx.image_engine.compose(request, progress)
     progress("saving image", 0.98)
     name = uuid.uuid4().hex
-    outcome = Outcome(fields={"generated_image": f"images/{name}.png", "scene": None})
-    await ctx.storage.put(f"images/{name}.png", result.png, "image/png")
-    outcome.stored_keys.append(f"images/{name}.png")
+    image = f"images/{name}.png"
+    await ctx.storage.put(image, result.png, "image/png")
+    scene = None
     if result.scene is not None:
-        await ctx.storage.put(f"images/{name}.scene", result.scene, "application/octet-stream")
-        outcome.fields["scene"] = f"images/{name}.scene"
-        outcome.stored_keys.append(f"images/{name}.scene")
-    return outcome
+        scene = f"images/{name}.scene"
+        await ctx.storage.put(scene, result.scene, "application/octet-stream")
+    return Outcome(image=image, scene=scene)
 
 
-async def generate_video(
-    ctx: JobContext, job: Job, project: Project, progress: ProgressTracker
-) -> Outcome:
+async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -> Outcome:
     """Animate the project's image and store the MP4."""
+    project = await _project(ctx, job)
     if project.generated_image is None:
         raise ValueError("video job for a project without an image")
     progress("reading image", 0.01)
@@ -84,13 +90,66 @@ async def generate_video(
     progress("saving video", 0.99)
     key = f"videos/{uuid.uuid4().hex}.mp4"
     await ctx.storage.put(key, result.mp4, "video/mp4")
-    return Outcome(fields={"generated_video": key}, stored_keys=[key])
+    return Outcome(video=key)
 
 
-async def run_generation(
-    ctx: JobContext, job: Job, project: Project, progress: ProgressTracker
-) -> Outcome:
-    """Dispatch by job kind."""
-    if job.kind == JobKind.VIDEO:
-        return await generate_video(ctx, job, project, progress)
-    return await generate_image(ctx, job, project, progress)
+class GenerationHandler:
+    """A project generation job: lifecycle transitions around an engine call."""
+
+    def __init__(self, kind: JobKind) -> None:
+        self.kind = kind
+
+    async def started(self, session: AsyncSession, job: Job) -> bool:
+        """Mark the project generating; False when it is gone."""
+        return await lifecycle.mark_generating(session, job.project_id) is not None
+
+    async def run(self, ctx: JobContext, job: Job, progress: ProgressTracker) -> object:
+        """Call the engine for this kind."""
+        if self.kind == JobKind.VIDEO:
+            return await generate_video(ctx, job, progress)
+        return await generate_image(ctx, job, progress)
+
+    async def report_progress(
+        self, session: AsyncSession, job: Job, step: str, fraction: float
+    ) -> None:
+        """The engine's words and fraction on the project."""
+        await lifecycle.report_progress(session, job.project_id, step, fraction)
+
+    async def succeeded(self, session: AsyncSession, job: Job, result: object) -> None:
+        """Store the media on the project: ready."""
+        assert isinstance(result, Outcome)
+        await lifecycle.mark_ready(session, job.project_id, job, result)
+
+    async def discard(self, ctx: JobContext, result: object) -> None:
+        """Delete the files of a result that was superseded."""
+        if isinstance(result, Outcome):
+            for key in result.stored_keys:
+                await ctx.storage.delete(key)
+
+    async def retrying(self, session: AsyncSession, job: Job) -> None:
+        """Queued again after a transient error."""
+        await lifecycle.mark_retrying(session, job.project_id)
+
+    async def requeued(self, session: AsyncSession, job: Job) -> None:
+        """Queued again after its worker stopped."""
+        await lifecycle.mark_resuming(session, job.project_id)
+
+    async def failed(self, session: AsyncSession, job: Job, reason: str, refund: bool) -> None:
+        """Refund the reservation (once: `refund` is the job's guard), then tell the project."""
+        refunded = refund and job.cost > 0
+        if refunded:
+            await add_credits(
+                session,
+                job.user_id,
+                job.cost,
+                LedgerReason.REFUND,
+                project_id=job.project_id,
+                job_id=job.id,
+            )
+        await lifecycle.mark_failed(session, job.project_id, job, reason, refunded)
+
+
+def register_generation_jobs() -> None:
+    """Register the image and video job kinds with the job system."""
+    for kind in JobKind:
+        register_handler(kind.value, GenerationHandler(kind))

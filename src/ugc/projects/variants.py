@@ -22,8 +22,8 @@ from ugc.db.session import after_commit
 from ugc.engines.base import ASPECT_RATIOS
 from ugc.errors import InvalidInput
 from ugc.jobs.context import JobQueue
-from ugc.jobs.models import Job, JobKind
-from ugc.projects.models import Project, ProjectStatus
+from ugc.jobs.repository import JobRepository
+from ugc.projects.models import JobKind, Project
 from ugc.projects.repository import ProjectRepository
 from ugc.projects.service import MAX_TEXT, Brief, store_uploads
 from ugc.projects.uploads import CheckedImage
@@ -116,25 +116,19 @@ async def create_variants(
             aspect_ratio=variant.aspect_ratio,
             user_image=person_key,
             product_image=product_key,
-            status=ProjectStatus.QUEUED.value,
-            stage="queued",
-            progress=0.0,
             variant_group=group,
             show_caption=variant.caption,
         )
         await repo.add(project)
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                user_id=user.id,
-                kind=JobKind.IMAGE.value,
-                cost=settings.image_cost,
-                max_attempts=settings.job_max_attempts,
-            )
+        await JobRepository(session).create(
+            job_id=job_id,
+            kind=JobKind.IMAGE.value,
+            project_id=project_id,
+            user_id=user.id,
+            cost=settings.image_cost,
+            max_attempts=settings.job_max_attempts,
         )
         projects.append(project)
-    await session.flush()
     for _, job_id, _ in planned:
         after_commit(session, _enqueue(queue, job_id))
     return projects

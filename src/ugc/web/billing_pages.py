@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from ugc.auth.deps import PageUser, SettingsDep
 from ugc.billing import service as billing
 from ugc.billing.deps import gateway_for
 from ugc.billing.router import site_origin
 from ugc.db.session import SessionDep
+from ugc.deps import PageUser, SettingsDep
 from ugc.errors import Forbidden
 from ugc.web.guards import is_same_site, sign_in_first
 from ugc.web.templating import render

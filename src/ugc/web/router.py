@@ -11,12 +11,10 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
-from ugc.auth.deps import PageUser, SettingsDep
 from ugc.auth.sessions import end_session
 from ugc.billing import service as billing
 from ugc.credits import service as credits
-from ugc.db.session import SessionDep
-from ugc.deps import PresenterDep, StorageDep
+from ugc.deps import PageUser, PresenterDep, SessionDep, SettingsDep, StorageDep
 from ugc.errors import Forbidden, NotFound
 from ugc.projects import service as projects
 from ugc.projects.presenter import download_name

@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
-from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.db.session import SessionDep, after_commit
+from ugc.deps import CurrentUser, SettingsDep
 from ugc.webhooks import service
 from ugc.webhooks.repository import WebhookRepository
 from ugc.webhooks.schemas import (

@@ -72,16 +72,6 @@ def premultiplied_to_yuva(rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return u8(cv2.merge([luma.colour, up_u, up_v, luma.alpha]))
 
 
-def blend_into(dst: Plane, layer: PlaneLayer, opacity: float = 1.0) -> None:
-    """dst = layer.colour + dst * (1 - alpha), in place; opacity scales the whole layer."""
-    colour, alpha = layer.colour, layer.alpha
-    if opacity < 0.999:
-        colour = u8(cv2.convertScaleAbs(colour, alpha=opacity))
-        alpha = u8(cv2.convertScaleAbs(alpha, alpha=opacity))
-    keep = cv2.bitwise_not(alpha)
-    cv2.add(cv2.multiply(dst, keep, scale=1 / 255), colour, dst=dst)
-
-
 class FrameBuffer:
     """One I420 frame: a single contiguous buffer with Y, U and V plane views."""
 

@@ -74,7 +74,7 @@ function render(p, credits) {
   const bar = $("[data-progress]");
   bar.setAttribute("aria-valuenow", String(percent));
   bar.firstElementChild.style.width = `${percent}%`;
-  $("[data-stage]").textContent = `${capitalize(p.stage || "queued")} · ${percent}%`;
+  $("[data-stage]").textContent = `${capitalize(p.step || p.stage || "queued")} · ${percent}%`;
 
   $("[data-wait]").hidden = !active;
   $("[data-wait-title]").textContent = hasImage ? "Animating your video…" : "Composing your ad…";

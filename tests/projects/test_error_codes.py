@@ -1,0 +1,62 @@
+"""Each refusal has its own code, and each route documents the codes it can answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from ugc.app import create_app
+
+ROUTES = {
+    ("post", "/api/project/create"): {
+        401: {"not_authenticated"},
+        402: {"insufficient_credits"},
+        413: {"payload_too_large"},
+        415: {"unsupported_media"},
+        422: {"invalid_input"},
+    },
+    ("post", "/api/project/video"): {
+        400: {"image_required"},
+        402: {"insufficient_credits"},
+        404: {"not_found"},
+        409: {"project_busy", "video_exists"},
+    },
+    ("post", "/api/project/publish"): {400: {"image_required"}, 404: {"not_found"}},
+    ("delete", "/api/project/{project_id}"): {404: {"not_found"}, 409: {"project_busy"}},
+    ("post", "/api/auth/signup"): {409: {"email_taken"}},
+}
+
+
+@pytest.fixture(scope="module")
+def openapi(tmp_path_factory):
+    from ugc.config import load_settings
+
+    folder = tmp_path_factory.mktemp("openapi")
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{folder}/ugc.db",
+        data_dir=folder,
+        storage_url=f"file://{folder}/media",
+        secret_key="test-secret-key-test-secret-key",
+    )
+    return create_app(settings).openapi()
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_documents_its_error_codes(openapi, route):
+    method, path = route
+    responses = openapi["paths"][path][method]["responses"]
+    for status, codes in ROUTES[route].items():
+        documented = responses[str(status)]
+        assert documented["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+        for code in codes:
+            assert f"`{code}`" in documented["description"], (route, status, code)
+
+
+def test_status_and_stage_are_enums_in_the_document(openapi):
+    schemas = openapi["components"]["schemas"]
+    assert schemas["ProjectStatus"]["enum"] == ["queued", "generating", "ready", "failed"]
+    assert "resuming" in schemas["Stage"]["enum"]
+    project = schemas["ProjectOut"]["properties"]
+    assert project["status"] == {"$ref": "#/components/schemas/ProjectStatus"}
+    assert project["stage"] == {"$ref": "#/components/schemas/Stage"}
