@@ -13,7 +13,7 @@ from ugc.auth.models import User
 from ugc.auth.queries import Caller, caller_by_id, caller_for_token_hash
 from ugc.auth.repository import UserRepository
 from ugc.config import Settings
-from ugc.db.session import ReadConnectionDep, SessionDep, commit_session, rollback_session
+from ugc.db.session import ReaderDep, SessionDep, commit_session, rollback_session
 from ugc.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -120,11 +120,13 @@ async def _caller_from_identity_provider(request: Request, token: str) -> Caller
     return Caller.of(user)
 
 
-async def optional_caller(request: Request, connection: ReadConnectionDep) -> Caller | None:
+async def optional_caller(request: Request, reader: ReaderDep) -> Caller | None:
     """`optional_user` for routes that only read: Core queries on a read connection."""
     token = _bearer(request)
     if token is not None and token.startswith(service.TOKEN_PREFIX):
-        caller = await caller_for_token_hash(connection, service.hash_token(token))
+        caller = await caller_for_token_hash(
+            reader, request.app.state.db.engine, service.hash_token(token)
+        )
         if caller is None:
             raise NotAuthenticated("This API token is not valid; it may have been revoked.")
         return caller
@@ -134,7 +136,7 @@ async def optional_caller(request: Request, connection: ReadConnectionDep) -> Ca
     if not cookie:
         return None
     user_id = read_session_value(request.app.state.secret_key, cookie)
-    caller = await caller_by_id(connection, user_id) if user_id else None
+    caller = await caller_by_id(reader, user_id) if user_id else None
     if caller is None:
         raise NotAuthenticated("Your session has expired. Sign in again.")
     _check_same_origin(request, app_settings(request))
