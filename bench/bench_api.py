@@ -204,25 +204,21 @@ async def _pg(statement: str) -> None:
         await connection.close()
 
 
+def _print_row(backend: str, r: dict[str, float], floor: float) -> None:
+    ratio = r["rps"] / r["health_rps"]
+    verdict = "ok" if ratio >= TARGET_RATIO[backend] else "below"
+    print(
+        f"| {backend} | {r['rps']:.0f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
+        f"{ratio:.2f} (>= {TARGET_RATIO[backend]}: {verdict}) | {r['cpu']:.2f} | "
+        f"{r['health_cpu']:.2f} | {r['create_to_ready']:.2f} | "
+        f"{r['create_to_ready'] / floor:.2f} |",
+        flush=True,
+    )
+
+
 def main() -> None:
-    """Print the API benchmark table."""
+    """Print the API benchmark table, a row as soon as it is measured."""
     floor = _engine_floor()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        rows.append(
-            ("SQLite", _run_backend("sqlite", f"sqlite+aiosqlite:///{workdir}/bench.db", workdir))
-        )
-        name = f"ugc_bench_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-        try:
-            url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-            rows.append(("PostgreSQL", _run_backend("postgres", url, workdir)))
-            rows.append(
-                ("PostgreSQL, 2 processes", _run_backend("postgres-2", url, workdir, processes=2))
-            )
-        finally:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"GET /api/user/projects/{{id}}, {CONCURRENCY} concurrent clients, {DURATION_S} s each "
         f"({'wrk' if shutil.which('wrk') else 'httpx'})"
@@ -231,16 +227,20 @@ def main() -> None:
         "| backend | req/s | p99 ms | /healthz req/s | ratio to /healthz (target) "
         "| CPU ms/req | /healthz CPU ms/req | create->ready s | ratio to compose |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for backend, r in rows:
-        ratio = r["rps"] / r["health_rps"]
-        verdict = "ok" if ratio >= TARGET_RATIO[backend] else "below"
-        print(
-            f"| {backend} | {r['rps']:.0f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
-            f"{ratio:.2f} (>= {TARGET_RATIO[backend]}: {verdict}) | {r['cpu']:.2f} | "
-            f"{r['health_cpu']:.2f} | {r['create_to_ready']:.2f} | "
-            f"{r['create_to_ready'] / floor:.2f} |"
-        )
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite+aiosqlite:///{workdir}/bench.db"
+        _print_row("SQLite", _run_backend("sqlite", sqlite_url, workdir), floor)
+        name = f"ugc_bench_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+        try:
+            url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+            _print_row("PostgreSQL", _run_backend("postgres", url, workdir), floor)
+            two = _run_backend("postgres-2", url, workdir, processes=2)
+            _print_row("PostgreSQL, 2 processes", two, floor)
+        finally:
+            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"\nlocal engine compose (same inputs, in process, median of 5): {floor:.3f} s")
 
 

@@ -16,7 +16,7 @@ from ugc.auth.queries import Caller, caller_for_session_hash, caller_for_token_h
 from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.auth.sessions import user_for_cookie
 from ugc.config import Settings
-from ugc.db.session import ReadConnectionDep, SessionDep, commit_session, rollback_session
+from ugc.db.session import ReaderDep, SessionDep, commit_session, rollback_session
 from ugc.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -138,11 +138,13 @@ async def _caller_from_identity_provider(request: Request, token: str) -> Caller
     return Caller.of(user)
 
 
-async def optional_caller(request: Request, connection: ReadConnectionDep) -> Caller | None:
+async def optional_caller(request: Request, reader: ReaderDep) -> Caller | None:
     """`optional_user` for routes that only read: Core queries on a read connection."""
     token = _bearer(request)
     if token is not None and token.startswith(service.TOKEN_PREFIX):
-        caller = await caller_for_token_hash(connection, service.hash_token(token))
+        caller = await caller_for_token_hash(
+            reader, request.app.state.db.engine, service.hash_token(token)
+        )
         if caller is None:
             raise NotAuthenticated("This API token is not valid; it may have been revoked.")
         return caller
@@ -153,7 +155,7 @@ async def optional_caller(request: Request, connection: ReadConnectionDep) -> Ca
         return None
     session_secret = read_session_value(request.app.state.secret_key, cookie)
     caller = (
-        await caller_for_session_hash(connection, session_hash(session_secret))
+        await caller_for_session_hash(reader, session_hash(session_secret))
         if session_secret
         else None
     )

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ugc.auth.models import ApiToken, User, UserSession
 from ugc.auth.repository import LAST_USED_PRECISION
 from ugc.db.base import utcnow
+from ugc.db.reader import Reader
 
 _users = cast(Table, User.__table__)
 _tokens = cast(Table, ApiToken.__table__)
@@ -57,20 +58,23 @@ _MARK_USED = (
 )
 
 
-async def caller_for_token_hash(connection: AsyncConnection, token_hash: str) -> Caller | None:
+async def caller_for_token_hash(
+    reader: Reader, writer: AsyncEngine, token_hash: str
+) -> Caller | None:
     """The owner of the token with this hash, marking it used (at most once a minute)."""
-    row = (await connection.execute(_CALLER_BY_TOKEN, {"token_hash": token_hash})).first()
+    row = await reader.first(_CALLER_BY_TOKEN, {"token_hash": token_hash})
     if row is None:
         return None
     now = utcnow()
     # Writing on every request would serialise a busy client's requests on this row.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
-        await connection.execute(_MARK_USED, {"token_id": row.token_id, "used_at": now})
+        # Its own short transaction: the reader never writes, so never waits for a lock.
+        async with writer.begin() as connection:
+            await connection.execute(_MARK_USED, {"token_id": row.token_id, "used_at": now})
     return Caller.of(row)
 
 
-async def caller_for_session_hash(connection: AsyncConnection, token_hash: str) -> Caller | None:
+async def caller_for_session_hash(reader: Reader, token_hash: str) -> Caller | None:
     """The owner of the live browser session with this hash (ended sessions sign nobody in)."""
-    params = {"token_hash": token_hash, "now": utcnow()}
-    row = (await connection.execute(_CALLER_BY_SESSION, params)).first()
+    row = await reader.first(_CALLER_BY_SESSION, {"token_hash": token_hash, "now": utcnow()})
     return None if row is None else Caller.of(row)

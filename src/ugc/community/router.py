@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ugc.db.session import ReadConnectionDep
+from ugc.db.session import ReaderDep
 from ugc.deps import PresenterDep
 from ugc.projects import reads
 from ugc.projects.schemas import PublicPage
@@ -16,12 +16,12 @@ router = APIRouter(tags=["community"])
 
 @router.get("/api/project/published", response_model=PublicPage)
 async def published(
-    connection: ReadConnectionDep,
+    reader: ReaderDep,
     presenter: PresenterDep,
     cursor: str | None = None,
     limit: int = Query(default=24, ge=1, le=100),
 ) -> Response:
     """Published ads, most recently published first; public fields only."""
-    rows, next_cursor = await reads.list_published(connection, cursor, limit)
+    rows, next_cursor = await reads.list_published(reader, cursor, limit)
     projects = [presenter.public(p) for p in rows]
     return json_response(PublicPage(projects=projects, next_cursor=next_cursor))

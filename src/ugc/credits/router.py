@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ugc.credits import queries
-from ugc.db.session import ReadConnectionDep
+from ugc.db.session import ReaderDep
 from ugc.deps import CurrentCaller
 from ugc.schemas import ApiModel, json_response
 
@@ -47,11 +47,11 @@ async def credits(caller: CurrentCaller) -> Response:
 @router.get("/api/user/credits/history", response_model=History)
 async def credit_history(
     caller: CurrentCaller,
-    connection: ReadConnectionDep,
+    reader: ReaderDep,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> Response:
     """The caller's ledger, newest first; pass `nextCursor` back as `cursor` for older rows."""
-    rows, next_cursor = await queries.history_page(connection, caller.id, cursor, limit)
+    rows, next_cursor = await queries.history_page(reader, caller.id, cursor, limit)
     entries = [HistoryEntry.model_validate(r, from_attributes=True) for r in rows]
     return json_response(History(entries=entries, next_cursor=next_cursor))

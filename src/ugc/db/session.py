@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ugc.db.reader import Reader
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -93,11 +95,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """Yield a connection for a request that only reads (see `Database.read`)."""
-    async with request.app.state.db.read() as connection:
-        yield connection
+async def get_reader(request: Request) -> Reader:
+    """The app's reader, for routes that only read (see `Database.reader`)."""
+    reader: Reader = request.app.state.db.reader
+    return reader
 
 
-# Released before the response is serialised: the pool gets the connection back sooner.
-ReadConnectionDep = Annotated[AsyncConnection, Depends(get_read_connection, scope="function")]
+ReaderDep = Annotated[Reader, Depends(get_reader)]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, bindparam, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select, tuple_
 
+from ugc.db.reader import AnyRow, Reader
 from ugc.projects.models import Project
 
 _projects = Project.__table__
@@ -44,19 +43,18 @@ _OWNED = select(*_SHOWN).where(_c.id == bindparam("project_id"), _c.user_id == b
 _BY_OWNER = select(*_SHOWN).where(_c.user_id == bindparam("user_id"))  # ix_projects_user_created
 _PUBLISHED = select(*_SHOWN).where(_c.is_published.is_(True))  # ix_projects_published
 
-ProjectRow = Row[*tuple[Any, ...]]
+ProjectRow = AnyRow
 
 
 async def owned_project(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+    reader: Reader, project_id: uuid.UUID, user_id: uuid.UUID
 ) -> ProjectRow | None:
     """The project's shown columns when it belongs to `user_id`."""
-    result = await connection.execute(_OWNED, {"project_id": project_id, "user_id": user_id})
-    return result.first()
+    return await reader.first(_OWNED, {"project_id": project_id, "user_id": user_id})
 
 
 async def page_for_user(
-    connection: AsyncConnection,
+    reader: Reader,
     user_id: uuid.UUID,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
@@ -66,15 +64,15 @@ async def page_for_user(
     if after is not None:
         query = query.where(tuple_(_c.created_at, _c.id) < tuple_(*after))
     query = query.order_by(_c.created_at.desc(), _c.id.desc()).limit(limit)
-    return (await connection.execute(query, {"user_id": user_id})).all()
+    return await reader.all(query, {"user_id": user_id})
 
 
 async def page_published(
-    connection: AsyncConnection, after: tuple[datetime, uuid.UUID] | None, limit: int
+    reader: Reader, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> Sequence[ProjectRow]:
     """Published projects, most recently published first."""
     query = _PUBLISHED
     if after is not None:
         query = query.where(tuple_(_c.published_at, _c.id) < tuple_(*after))
     query = query.order_by(_c.published_at.desc(), _c.id.desc()).limit(limit)
-    return (await connection.execute(query)).all()
+    return await reader.all(query)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from ugc.db.session import ReadConnectionDep, end_transaction
+from ugc.db.session import ReaderDep, end_transaction
 from ugc.deps import (
     CurrentCaller,
     CurrentUser,
@@ -157,13 +157,13 @@ async def checked_photos(
 )
 async def list_projects(
     caller: CurrentCaller,
-    connection: ReadConnectionDep,
+    reader: ReaderDep,
     presenter: PresenterDep,
     cursor: str | None = None,
     limit: int = Query(default=20, ge=1, le=100),
 ) -> Response:
     """The caller's projects, newest first."""
-    rows, next_cursor = await reads.list_projects(connection, caller.id, cursor, limit)
+    rows, next_cursor = await reads.list_projects(reader, caller.id, cursor, limit)
     projects = [await presenter.owned(p) for p in rows]
     return json_response(ProjectPage(projects=projects, next_cursor=next_cursor))
 
@@ -176,11 +176,11 @@ async def list_projects(
 async def get_project(
     project_id: uuid.UUID,
     caller: CurrentCaller,
-    connection: ReadConnectionDep,
+    reader: ReaderDep,
     presenter: PresenterDep,
 ) -> Response:
     """One of the caller's projects."""
-    project = await reads.owned_project(connection, caller.id, project_id)
+    project = await reads.owned_project(reader, caller.id, project_id)
     return json_response(ProjectEnvelope(project=await presenter.owned(project)))
 
 
