@@ -22,6 +22,7 @@ from ugc import __version__
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
+from ugc.auth.stream_slots import build_stream_slots
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
 from ugc.credits.router import router as credits_router
@@ -143,6 +144,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.signup_limiter.aclose()
+        await app.state.event_stream_slots.aclose()
         await app.state.db.dispose()
 
 
@@ -177,6 +179,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     )
     app.state.login_limiter = build_login_limiter(settings)
     app.state.signup_limiter = build_signup_limiter(settings)
+    app.state.event_stream_slots = build_stream_slots(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier

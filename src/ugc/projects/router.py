@@ -12,7 +12,7 @@ from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, QueueDep, StorageDep
 from ugc.projects import service
-from ugc.projects.events import project_event_stream
+from ugc.projects.events import open_project_events
 from ugc.projects.schemas import (
     ProjectCreated,
     ProjectEnvelope,
@@ -104,7 +104,7 @@ async def project_events(
     """Server-sent events: the project and the balance whenever either changes."""
     await service.get_owned_project(session, user, project_id)
     return StreamingResponse(
-        project_event_stream(request, user.id, project_id),
+        await open_project_events(request, user.id, project_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
