@@ -30,6 +30,7 @@ from ugc.db.engine import Database
 from ugc.errors import UGCError
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
+from ugc.mail.factory import build_mailer
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.login_limiter = build_login_limiter(settings)
     app.state.signup_limiter = build_signup_limiter(settings)
     app.state.event_stream_slots = build_stream_slots(settings)
+    app.state.mailer = build_mailer(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier

@@ -127,3 +127,19 @@ async def test_jwts_are_refused_when_oidc_is_not_configured(client, jwks_server)
     _, keys = jwks_server
     response = await client.get("/api/user/me", headers={"Authorization": f"Bearer {_token(keys)}"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("verified", "credits"), [(None, 0), (False, 0), (True, 20)])
+async def test_with_verified_emails_required_the_provider_must_vouch_for_the_email(
+    make_client, jwks_server, verified, credits
+):
+    url, keys = jwks_server
+    client = await make_client(
+        oidc_issuer=ISSUER,
+        oidc_jwks_url=url,
+        oidc_authorized_parties=(PARTY,),
+        signup_credits_require_verified=True,
+    )
+    token = _token(keys, sub=f"user_{verified}", email_verified=verified)
+    me = await client.get("/api/user/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["credits"] == credits

@@ -51,6 +51,7 @@ def _settings(folder: Path, **overrides: Any) -> Settings:
         "retry_base_seconds": 0.05,
         "reconcile_interval_seconds": 1,
         "login_attempts_per_window": 1000,
+        "signup_attempts_per_window": 1000,
     }
     return Settings(**(values | overrides))
 
