@@ -16,13 +16,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ugc import __version__
+from ugc.auth.cookies import SESSION_COOKIE
+from ugc.auth.deps import current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
 from ugc.auth.stream_slots import build_stream_slots
+from ugc.billing.router import router as billing_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
 from ugc.credits.router import router as credits_router
@@ -31,11 +35,20 @@ from ugc.errors import UGCError
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
 from ugc.mail.factory import build_mailer
+from ugc.middleware.body import (
+    AuthenticateFirstMiddleware,
+    BodyLimitMiddleware,
+    request_body_limit,
+)
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
+from ugc.projects.uploads import DecodeGate
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
+from ugc.text import CONTROL_CHARACTERS_DETAIL, is_unstorable_text
+from ugc.webhooks.delivery import deliver_forever
+from ugc.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +99,38 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "Nothing lives at this address."
         return _render(request, exc.status_code, code, detail, getattr(exc, "headers", None))
 
+    install_unexpected_error_handlers(app)
+
+
+def install_unexpected_error_handlers(app: FastAPI) -> None:
+    """Text the database cannot store is bad input; any other surprise is a logged JSON 500."""
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if is_unstorable_text(exc):
+            # Validation refuses control characters first; this catches a field it missed.
+            log.warning("unstorable text reached the database", extra=_request_context(request))
+            return _error(422, "invalid_input", CONTROL_CHARACTERS_DETAIL)
+        return await unexpected_error(request, exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.error(
+            "unexpected error answering a request",
+            exc_info=exc,
+            extra=_request_context(request),
+        )
+        return _render(request, 500, "internal_error", "Something went wrong on our side.")
+
+
+def _request_context(request: Request) -> dict[str, str]:
+    """What a log line needs to find the request again (never its body or credentials)."""
+    context = {"method": request.method, "path": request.url.path}
+    for name in ("project_id", "token_id"):
+        if name in request.path_params:
+            context[name] = str(request.path_params[name])
+    return context
+
 
 def _add_operational_routes(app: FastAPI) -> None:
     @app.get("/healthz", include_in_schema=False)
@@ -123,6 +168,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if queue.is_embedded:
         queue.start_worker()
     stop_reconciler = asyncio.Event()
+    deliverer = _start_deliverer(app, stop_reconciler)
     reconciler = asyncio.create_task(
         reconcile_forever(
             app.state.db,
@@ -142,11 +188,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop_reconciler.set()
         await reconciler
+        if deliverer is not None:
+            await deliverer
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.signup_limiter.aclose()
         await app.state.event_stream_slots.aclose()
         await app.state.db.dispose()
+
+
+def _start_deliverer(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """Webhook deliveries run where jobs run: here with the in-process queue, else in workers."""
+    if not app.state.queue.is_embedded:
+        return None
+    app.state.webhook_wake = asyncio.Event()
+    return asyncio.create_task(
+        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=app.state.webhook_wake)
+    )
 
 
 def create_server_app() -> FastAPI:
@@ -179,6 +237,9 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
     )
     app.state.login_limiter = build_login_limiter(settings)
+    app.state.decode_gate = DecodeGate(
+        settings.upload_decode_slots, settings.upload_decodes_per_user
+    )
     app.state.signup_limiter = build_signup_limiter(settings)
     app.state.event_stream_slots = build_stream_slots(settings)
     app.state.mailer = build_mailer(settings)
@@ -188,14 +249,31 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
 
         app.state.oidc = OidcVerifier(settings)
     app.add_middleware(MetricsMiddleware)
+    _add_edge_middleware(app, settings)
     # Outermost: every layer inside, and the server's access log, see the real client.
     app.add_middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
-    for router in (auth_router, credits_router, projects_router, community_router, media_router):
+    for router in (
+        auth_router,
+        credits_router,
+        projects_router,
+        community_router,
+        media_router,
+        webhooks_router,
+    ):
         app.include_router(router)
+    app.include_router(billing_router)
     _add_operational_routes(app)
     _mount_web(app)
     return app
+
+
+def _add_edge_middleware(app: FastAPI, settings: Settings) -> None:
+    """Checks that run before any body is read (outermost last)."""
+    app.add_middleware(
+        AuthenticateFirstMiddleware, guards={current_user}, cookie_name=SESSION_COOKIE
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=request_body_limit(settings.max_upload_bytes))
 
 
 def _mount_web(app: FastAPI) -> None:

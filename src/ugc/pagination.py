@@ -10,6 +10,9 @@ from typing import TypeVar
 
 from ugc.errors import InvalidInput
 
+# Our cursors are ~80 characters; anything far longer was not made by us.
+MAX_CURSOR_LENGTH = 200
+
 
 def encode_cursor(moment: datetime, row_id: uuid.UUID) -> str:
     """A cursor that continues after this row."""
@@ -33,6 +36,8 @@ def split_page(
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """The (timestamp, id) inside a cursor; InvalidInput when it was tampered with."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidInput("That page cursor is not valid; start from the first page.")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, _, row_id = raw.partition("|")
@@ -40,5 +45,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         # Stored times are UTC; SQLite compares them as text, so the offset must match.
         when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
         return when, uuid.UUID(row_id)
-    except (ValueError, UnicodeDecodeError):
+    # OverflowError: a moment near year 1 or 9999 whose offset pushes it out of range in UTC.
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("That page cursor is not valid; start from the first page.") from None

@@ -129,6 +129,17 @@ async def test_jwts_are_refused_when_oidc_is_not_configured(client, jwks_server)
     assert response.status_code == 401
 
 
+async def test_first_sight_on_a_read_route_creates_the_user(oidc_client):
+    client, keys = oidc_client
+    headers = {"Authorization": f"Bearer {_token(keys, sub='user_read_first')}"}
+    balance = await client.get("/api/user/credits", headers=headers)
+    assert balance.status_code == 200 and balance.json() == {"credits": 20}
+    listed = await client.get("/api/user/projects", headers=headers)
+    assert listed.status_code == 200 and listed.json()["projects"] == []
+    history = (await client.get("/api/user/credits/history", headers=headers)).json()
+    assert [e["reason"] for e in history["entries"]] == ["signup"]
+
+
 @pytest.mark.parametrize(("verified", "credits"), [(None, 0), (False, 0), (True, 20)])
 async def test_with_verified_emails_required_the_provider_must_vouch_for_the_email(
     make_client, jwks_server, verified, credits

@@ -10,12 +10,13 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth import service
-from ugc.auth.cookies import SESSION_COOKIE
+from ugc.auth.cookies import SESSION_COOKIE, read_session_value, session_hash
 from ugc.auth.models import User
+from ugc.auth.queries import Caller, caller_for_session_hash, caller_for_token_hash
 from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.auth.sessions import user_for_cookie
 from ugc.config import Settings
-from ugc.db.session import SessionDep
+from ugc.db.session import ReadConnectionDep, SessionDep, commit_session, rollback_session
 from ugc.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -140,6 +141,52 @@ async def page_user(request: Request, session: SessionDep) -> User | None:
         return None
 
 
+async def _caller_from_identity_provider(request: Request, token: str) -> Caller:
+    """An OIDC caller; the first request of a new identity creates its account (a write)."""
+    async with request.app.state.db.session() as session:
+        try:
+            user = await _user_from_bearer(request, session, token)
+        except BaseException:
+            await rollback_session(session)
+            raise
+        await commit_session(session)
+    return Caller.of(user)
+
+
+async def optional_caller(request: Request, connection: ReadConnectionDep) -> Caller | None:
+    """`optional_user` for routes that only read: Core queries on a read connection."""
+    token = _bearer(request)
+    if token is not None and token.startswith(service.TOKEN_PREFIX):
+        caller = await caller_for_token_hash(connection, service.hash_token(token))
+        if caller is None:
+            raise NotAuthenticated("This API token is not valid; it may have been revoked.")
+        return caller
+    if token is not None:
+        return await _caller_from_identity_provider(request, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    session_secret = read_session_value(request.app.state.secret_key, cookie)
+    caller = (
+        await caller_for_session_hash(connection, session_hash(session_secret))
+        if session_secret
+        else None
+    )
+    if caller is None:
+        raise NotAuthenticated("Your session has expired. Sign in again.")
+    _check_same_origin(request, app_settings(request))
+    return caller
+
+
+async def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+    """The caller of a read route; 401 when unauthenticated."""
+    if caller is None:
+        raise NotAuthenticated()
+    return caller
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
+# For GET routes: the same identity rules as CurrentUser, read without a transaction.
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 PageUser = Annotated[User | None, Depends(page_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, EmailStr, Field
 
 from ugc.schemas import ApiModel
+from ugc.text import SingleLineText
 
 
 class Credentials(ApiModel):
@@ -55,7 +56,7 @@ class TokenResponse(BaseModel):
 class NewToken(ApiModel):
     """A name for a new API token."""
 
-    name: str = Field(default="API token", max_length=120)
+    name: SingleLineText = Field(default="API token", max_length=120)
 
 
 class TokenOut(ApiModel):

@@ -17,7 +17,8 @@ from ugc.auth.repository import TokenRepository, UserRepository
 from ugc.auth.sessions import revoke_all_sessions
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
-from ugc.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ugc.errors import EmailTaken, IdentityConflict, InvalidInput, NotAuthenticated, NotFound
+from ugc.text import check_text
 
 TOKEN_PREFIX = "ugc_"
 
@@ -61,13 +62,14 @@ async def sign_up(session: AsyncSession, email: str, password: str, *, signup_cr
         credits=0,
     )
     if not await UserRepository(session).insert(user):
-        raise Conflict("An account with this email already exists. Sign in instead.")
+        raise EmailTaken("An account with this email already exists. Sign in instead.")
     await grant_signup_credits_once(session, user, signup_credits)
     return user
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     """The user whose email and password match, or NotAuthenticated."""
+    check_text("email", email)  # the token form's username is not an EmailStr
     user = await UserRepository(session).by_email(normalise_email(email))
     stored = user.password_hash if user else None
     if not await asyncio.to_thread(verify_password, stored, password) or user is None:
@@ -104,7 +106,7 @@ async def user_for_external_id(
         # Another request created it first.
         existing = await users.by_external_id(external_id)
         if existing is None:
-            raise Conflict("This identity could not be linked to an account.")
+            raise IdentityConflict("This identity could not be linked to an account.")
         return existing
     await grant_signup_credits_once(session, user, signup_credits)
     return user
@@ -112,7 +114,7 @@ async def user_for_external_id(
 
 async def create_api_token(session: AsyncSession, user: User, name: str) -> tuple[ApiToken, str]:
     """A new API token record and its secret (shown once, never stored)."""
-    name = name.strip() or "API token"
+    name = check_text("token name", name).strip() or "API token"
     if len(name) > 120:
         raise InvalidInput("Give the token a name of at most 120 characters.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

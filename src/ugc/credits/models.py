@@ -21,6 +21,8 @@ class LedgerReason(StrEnum):
     REFUND = "refund"
     GRANT = "grant"
     PURCHASE = "purchase"
+    # Credits taken back after a purchase was refunded or lost a dispute.
+    REVERSAL = "reversal"
 
 
 class LedgerEntry(IdMixin, Base):
@@ -48,4 +50,6 @@ class LedgerEntry(IdMixin, Base):
     # Plain columns, not foreign keys: the ledger outlives deleted projects.
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # What an outside event is called where it came from, e.g. a Stripe Checkout Session id.
+    reference: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -14,6 +14,7 @@ from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import PageUser, SettingsDep
 from ugc.auth.sessions import end_session
 from ugc.auth.verification import verify_email
+from ugc.billing import service as billing
 from ugc.credits import service as credits
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, StorageDep
@@ -23,6 +24,7 @@ from ugc.projects.presenter import download_name
 from ugc.web.examples import EXAMPLE_NAMES, example_path
 from ugc.web.guards import is_same_site, safe_next, sign_in_first
 from ugc.web.templating import render
+from ugc.webhooks.repository import WebhookRepository
 
 router = APIRouter(include_in_schema=False)
 
@@ -268,12 +270,6 @@ async def public_ad(
     )
 
 
-@router.get("/plans")
-async def plans(request: Request, user: PageUser) -> Response:
-    """Credit costs and packs."""
-    return render(request, "plans.html", user=user, title="Plans and credits")
-
-
 @router.get("/account")
 async def account(request: Request, user: PageUser, session: SessionDep) -> Response:
     """Email, balance, credit history and API tokens."""
@@ -282,6 +278,15 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     assert user is not None
     history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
+    purchases = await billing.list_purchases(session, user)
+    webhook_endpoints = await WebhookRepository(session).endpoints_of(user.id)
     return render(
-        request, "account.html", user=user, history=history, tokens=tokens, title="Account"
+        request,
+        "account.html",
+        user=user,
+        history=history,
+        tokens=tokens,
+        purchases=purchases,
+        webhook_endpoints=webhook_endpoints,
+        title="Account",
     )
