@@ -29,7 +29,7 @@ async def test_signup_refuses_a_taken_email_in_any_case(client):
         "/api/auth/signup", json={"email": email.upper(), "password": PASSWORD}
     )
     assert again.status_code == 409
-    assert again.json()["error"] == "conflict"
+    assert again.json()["error"] == "email_taken"
     assert "already exists" in again.json()["detail"]
 
 
