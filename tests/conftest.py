@@ -124,6 +124,8 @@ def settings_factory(database_url: str, tmp_path: Path) -> SettingsFactory:
             "worker_threads": 2,
             "image_engine": "local",
             "video_engine": "local",
+            # Tests sign up many accounts from one address; tests of the limit set their own.
+            "signup_attempts_per_window": 1000,
         }
         values.update(overrides)
         return load_settings(**values)

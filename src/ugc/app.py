@@ -26,6 +26,7 @@ from ugc.auth.deps import current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
+from ugc.auth.stream_slots import build_stream_slots
 from ugc.billing.router import router as billing_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
@@ -34,6 +35,7 @@ from ugc.db.engine import Database
 from ugc.errors import UGCError
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
+from ugc.mail.factory import build_mailer
 from ugc.middleware.body import (
     AuthenticateFirstMiddleware,
     BodyLimitMiddleware,
@@ -196,6 +198,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
         await app.state.signup_limiter.aclose()
+        await app.state.event_stream_slots.aclose()
         await app.state.db.dispose()
 
 
@@ -249,6 +252,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         settings.upload_decode_slots, settings.upload_decodes_per_user
     )
     app.state.signup_limiter = build_signup_limiter(settings)
+    app.state.event_stream_slots = build_stream_slots(settings)
+    app.state.mailer = build_mailer(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier

@@ -138,3 +138,19 @@ async def test_first_sight_on_a_read_route_creates_the_user(oidc_client):
     assert listed.status_code == 200 and listed.json()["projects"] == []
     history = (await client.get("/api/user/credits/history", headers=headers)).json()
     assert [e["reason"] for e in history["entries"]] == ["signup"]
+
+
+@pytest.mark.parametrize(("verified", "credits"), [(None, 0), (False, 0), (True, 20)])
+async def test_with_verified_emails_required_the_provider_must_vouch_for_the_email(
+    make_client, jwks_server, verified, credits
+):
+    url, keys = jwks_server
+    client = await make_client(
+        oidc_issuer=ISSUER,
+        oidc_jwks_url=url,
+        oidc_authorized_parties=(PARTY,),
+        signup_credits_require_verified=True,
+    )
+    token = _token(keys, sub=f"user_{verified}", email_verified=verified)
+    me = await client.get("/api/user/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["credits"] == credits

@@ -64,8 +64,13 @@ async def _user_from_bearer(request: Request, session: SessionDep, token: str) -
     if verifier is None:
         raise NotAuthenticated("This API token is not valid.")
     identity = await verifier.verify(token)
+    # The provider vouches for the email only when it says so in the token.
+    vouched = identity.email_verified or not settings.signup_credits_require_verified
     return await service.user_for_external_id(
-        session, identity.subject, identity.email, signup_credits=settings.signup_credits
+        session,
+        identity.subject,
+        identity.email,
+        signup_credits=settings.signup_credits if vouched else 0,
     )
 
 

@@ -24,6 +24,7 @@ class Identity:
 
     subject: str
     email: str | None
+    email_verified: bool = False
 
 
 class OidcVerifier:
@@ -68,4 +69,8 @@ class OidcVerifier:
         if self.parties and party not in self.parties:
             raise NotAuthenticated("Your sign-in token was issued for another site.")
         email = claims.get("email")
-        return Identity(subject=str(claims["sub"]), email=email if isinstance(email, str) else None)
+        return Identity(
+            subject=str(claims["sub"]),
+            email=email if isinstance(email, str) else None,
+            email_verified=claims.get("email_verified") is True,
+        )

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ugc.auth import service, sessions
+from ugc.auth import service, sessions, verification
 from ugc.auth.cookies import SESSION_COOKIE, make_session_value
 from ugc.auth.deps import app_settings
 from ugc.auth.models import User
 from ugc.auth.proxies import client_address
-from ugc.auth.ratelimit import Limit, LoginRateLimiter
+from ugc.auth.ratelimit import Attempt, Limit, LoginRateLimiter
 from ugc.auth.schemas import (
     CreatedToken,
     Credentials,
@@ -25,10 +25,12 @@ from ugc.auth.schemas import (
     TokenResponse,
     UserEnvelope,
     UserOut,
+    VerificationToken,
 )
 from ugc.config import Settings
+from ugc.db.session import after_commit
 from ugc.deps import CurrentUser, SessionDep, SettingsDep
-from ugc.errors import EmailTaken, InvalidInput, TooManyRequests, documented
+from ugc.errors import BadRequest, EmailTaken, InvalidInput, TooManyRequests, UGCError, documented
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,39 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     return user
 
 
+async def _count_signup(request: Request, settings: Settings) -> Attempt | None:
+    """Count a sign-up against the client's address, or refuse it (429)."""
+    limiter: LoginRateLimiter = request.app.state.signup_limiter
+    address = client_address(request.scope)
+    limit = Limit(f"address:{address}", settings.signup_attempts_per_window)
+    wait, attempt = await limiter.begin(limit)
+    if wait:
+        log.info("sign-up refused by the per-address limit, client %s", address)
+        raise TooManyRequests(
+            f"Too many accounts created from your address. Try again in {wait} seconds.",
+            retry_after=wait,
+        )
+    return attempt
+
+
+def _mail_verification_after_commit(request: Request, session: SessionDep, user: User) -> None:
+    if user.email is None:
+        return
+    # Plain values: after the commit the ORM object's attributes are expired.
+    account = verification.VerifiedEmail(user.id, user.email)
+
+    async def send() -> None:
+        await verification.send_verification(
+            request.app.state.mailer,
+            app_settings(request),
+            request.app.state.secret_key,
+            account,
+            str(request.base_url),
+        )
+
+    after_commit(session, send)
+
+
 @router.post(
     "/api/auth/signup",
     status_code=status.HTTP_201_CREATED,
@@ -91,12 +126,46 @@ async def signup(
     session: SessionDep,
     settings: SettingsDep,
 ) -> UserEnvelope:
-    """Create an account with its signup credits and start a session."""
-    user = await service.sign_up(
-        session, body.email, body.password, signup_credits=settings.signup_credits
-    )
+    """Create an account, start a session and email a verification link."""
+    attempt = await _count_signup(request, settings)
+    credits = 0 if settings.signup_credits_require_verified else settings.signup_credits
+    try:
+        user = await service.sign_up(session, body.email, body.password, signup_credits=credits)
+    except UGCError:
+        if attempt is not None:  # refused input (taken email, weak password) is no account
+            await request.app.state.signup_limiter.cancel(attempt)
+        raise
     await _start_session(request, response, session, user, settings)
+    _mail_verification_after_commit(request, session, user)
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
+
+
+@router.post("/api/auth/verify-email")
+async def verify_email(
+    body: VerificationToken, request: Request, session: SessionDep, settings: SettingsDep
+) -> UserEnvelope:
+    """Confirm an email address with the token from its verification link."""
+    user = await verification.verify_email(
+        session, settings, request.app.state.secret_key, body.token
+    )
+    return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
+
+
+@router.post("/api/auth/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
+async def resend_verification(
+    user: CurrentUser, request: Request, session: SessionDep, settings: SettingsDep
+) -> None:
+    """Email the verification link again (limited like sign-ups)."""
+    if user.email is None or user.email_verified_at is not None:
+        raise BadRequest("This account has no email address waiting to be verified.")
+    limiter: LoginRateLimiter = request.app.state.signup_limiter
+    limit = Limit(f"resend:{user.id}", settings.signup_attempts_per_window)
+    wait, _ = await limiter.begin(limit)
+    if wait:
+        raise TooManyRequests(
+            f"Too many verification emails. Try again in {wait} seconds.", retry_after=wait
+        )
+    _mail_verification_after_commit(request, session, user)
 
 
 @router.post("/api/auth/login")

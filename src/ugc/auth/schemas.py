@@ -25,12 +25,19 @@ class PasswordChange(ApiModel):
     new_password: str = Field(min_length=1, max_length=256)
 
 
+class VerificationToken(ApiModel):
+    """The token from an email verification link."""
+
+    token: str = Field(min_length=1, max_length=1000)
+
+
 class UserOut(ApiModel):
     """The public view of an account."""
 
     id: uuid.UUID
     email: str | None
     credits: int
+    email_verified_at: datetime | None = None
 
 
 class UserEnvelope(ApiModel):

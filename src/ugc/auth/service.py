@@ -8,6 +8,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth.models import ApiToken, User
@@ -32,10 +33,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) -> None:
-    if signup_credits:
-        balance = await add_credits(session, user.id, signup_credits, LedgerReason.SIGNUP)
-        show_balance(user, balance)
+async def grant_signup_credits_once(session: AsyncSession, user: User, amount: int) -> bool:
+    """Grant the signup credits unless this account already had them; True if granted now.
+
+    Once is the database's rule (a unique index on the signup ledger row), so requests
+    racing to grant (two clicks on a verification link) cannot both succeed.
+    """
+    if not amount:
+        return False
+    try:
+        async with session.begin_nested():
+            balance = await add_credits(session, user.id, amount, LedgerReason.SIGNUP)
+    except IntegrityError:
+        await session.refresh(user)  # rolling back the savepoint expired it
+        return False
+    show_balance(user, balance)
+    return True
 
 
 async def sign_up(session: AsyncSession, email: str, password: str, *, signup_credits: int) -> User:
@@ -50,7 +63,7 @@ async def sign_up(session: AsyncSession, email: str, password: str, *, signup_cr
     )
     if not await UserRepository(session).insert(user):
         raise EmailTaken("An account with this email already exists. Sign in instead.")
-    await _grant_signup(session, user, signup_credits)
+    await grant_signup_credits_once(session, user, signup_credits)
     return user
 
 
@@ -95,7 +108,7 @@ async def user_for_external_id(
         if existing is None:
             raise IdentityConflict("This identity could not be linked to an account.")
         return existing
-    await _grant_signup(session, user, signup_credits)
+    await grant_signup_credits_once(session, user, signup_credits)
     return user
 
 

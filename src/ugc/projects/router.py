@@ -35,7 +35,7 @@ from ugc.errors import (
 )
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
 from ugc.projects import reads, service
-from ugc.projects.events import project_event_stream
+from ugc.projects.events import open_project_events
 from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -191,7 +191,7 @@ async def project_events(
     """Server-sent events: the project and the balance whenever either changes."""
     await service.get_owned_project(session, user, project_id)
     return StreamingResponse(
-        project_event_stream(request, user.id, project_id),
+        await open_project_events(request, user.id, project_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

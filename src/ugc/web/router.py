@@ -12,10 +12,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.sessions import end_session
+from ugc.auth.verification import verify_email
 from ugc.billing import service as billing
 from ugc.credits import service as credits
 from ugc.deps import PageUser, PresenterDep, SessionDep, SettingsDep, StorageDep
-from ugc.errors import Forbidden, NotFound
+from ugc.errors import Forbidden, InvalidInput, NotFound
 from ugc.projects import service as projects
 from ugc.projects.presenter import download_name
 from ugc.web.examples import EXAMPLE_NAMES, example_path
@@ -105,6 +106,38 @@ async def signout(request: Request, session: SessionDep) -> Response:
     response = RedirectResponse("/?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
+
+
+@router.get("/verify-email")
+async def verify_email_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
+    """Where a verification email's link lands: confirms the address, or says why not."""
+    try:
+        verified = await verify_email(session, settings, request.app.state.secret_key, token)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "verify_email.html",
+            user=user,
+            verified=False,
+            detail=exc.detail,
+            status_code=400,
+            title="Email not confirmed",
+        )
+    return render(
+        request,
+        "verify_email.html",
+        user=user,
+        verified=True,
+        verified_email=verified.email,
+        verified_credits=verified.credits,
+        title="Email confirmed",
+    )
 
 
 @router.get("/generate")

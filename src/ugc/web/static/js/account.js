@@ -75,3 +75,72 @@ list?.addEventListener("click", async (event) => {
     toast(error.message, "error");
   }
 });
+
+// Security: change the password (other browsers are signed out), sign out everywhere,
+// and send the email verification link again.
+const passwordForm = document.querySelector("[data-password-form]");
+
+passwordForm?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const current = passwordForm.elements.currentPassword;
+  const next = passwordForm.elements.newPassword;
+  for (const input of [current, next]) input.removeAttribute("aria-invalid");
+  if (!current.value) {
+    current.setAttribute("aria-invalid", "true");
+    current.focus();
+    return toast("Enter your current password.", "error");
+  }
+  if (!next.value.trim() || next.value.length < 8) {
+    next.setAttribute("aria-invalid", "true");
+    next.focus();
+    return toast("Choose a new password of at least 8 characters, not only spaces.", "error");
+  }
+  const button = passwordForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await api("/api/auth/password", {
+      method: "POST",
+      json: { currentPassword: current.value, newPassword: next.value },
+    });
+    passwordForm.reset();
+    toast("Password changed. Other browsers have been signed out.");
+  } catch (error) {
+    const field = /current password/i.test(error.message) ? current : next;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+    toast(error.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+document.querySelector("[data-sign-out-everywhere]")?.addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  if (!button.dataset.armed) {
+    button.dataset.armed = "1";
+    button.textContent = "Confirm: sign out everywhere";
+    setTimeout(() => {
+      delete button.dataset.armed;
+      button.textContent = "Sign out everywhere";
+    }, 4000);
+    return;
+  }
+  try {
+    await api("/api/auth/sessions", { method: "DELETE" });
+    location.assign("/signin?next=/account");
+  } catch (error) {
+    toast(error.message, "error");
+  }
+});
+
+document.querySelector("[data-resend-verification]")?.addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    await api("/api/auth/verify-email/resend", { method: "POST" });
+    toast("Check your inbox: we sent a new confirmation link.");
+  } catch (error) {
+    button.disabled = false;
+    toast(error.message, "error");
+  }
+});

@@ -40,6 +40,9 @@ form?.addEventListener("submit", async (event) => {
   if (mode === "signup" && password.value.length < 8) {
     return showError("Choose a password of at least 8 characters.", password);
   }
+  if (mode === "signup" && !password.value.trim()) {
+    return showError("A password cannot be only spaces. Choose one with letters or digits.", password);
+  }
   if (!password.value) return showError("Enter your password.", password);
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
@@ -50,10 +53,13 @@ form?.addEventListener("submit", async (event) => {
       method: "POST",
       json: { email: email.value.trim(), password: password.value },
     });
-    flash(mode === "signup" ? `Welcome! You have ${creditsLabel(user.credits)} to start.` : "Welcome back!");
+    const welcome = user.credits
+      ? `Welcome! You have ${creditsLabel(user.credits)} to start.`
+      : "Welcome! Confirm your email with the link we sent to get your free credits.";
+    flash(mode === "signup" ? welcome : "Welcome back!");
     location.assign(sameOriginPath(form.dataset.next));
   } catch (error) {
-    const field = error.status === 409 ? email : error.status === 401 ? password : null;
+    const field = error.status === 409 ? email : [401, 422].includes(error.status) ? password : null;
     showError(error.message, field);
     button.disabled = false;
     button.removeAttribute("aria-busy");
