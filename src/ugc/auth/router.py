@@ -16,6 +16,7 @@ from ugc.auth.ratelimit import LoginRateLimiter
 from ugc.auth.schemas import (
     CreatedToken,
     Credentials,
+    NewAccount,
     NewToken,
     TokenList,
     TokenOut,
@@ -26,6 +27,7 @@ from ugc.auth.schemas import (
 from ugc.config import Settings
 from ugc.db.session import SessionDep
 from ugc.errors import TooManyRequests
+from ugc.openapi import errors
 
 router = APIRouter(tags=["auth"])
 
@@ -64,9 +66,9 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED)
+@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses=errors(409))
 async def signup(
-    body: Credentials,
+    body: NewAccount,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -80,7 +82,7 @@ async def signup(
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
 
 
-@router.post("/api/auth/login")
+@router.post("/api/auth/login", responses=errors(401, 429))
 async def login(
     body: Credentials,
     request: Request,
@@ -100,7 +102,7 @@ async def logout(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-@router.post("/api/auth/token")
+@router.post("/api/auth/token", responses=errors(401, 429))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep
 ) -> TokenResponse:

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, QueueDep, StorageDep
+from ugc.openapi import errors
 from ugc.projects import service
 from ugc.projects.events import project_event_stream
 from ugc.projects.schemas import (
@@ -32,7 +33,9 @@ async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | Non
     return await upload.read(max_bytes + 1)
 
 
-@router.post("/api/project/create", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/project/create", status_code=status.HTTP_201_CREATED, responses=errors(402, 413, 415)
+)
 async def create_project(
     user: CurrentUser,
     session: SessionDep,
@@ -110,7 +113,9 @@ async def project_events(
     )
 
 
-@router.post("/api/project/video", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/api/project/video", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 402, 404, 409)
+)
 async def request_video(
     body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
 ) -> ProjectCreated:
@@ -121,7 +126,7 @@ async def request_video(
     return ProjectCreated(project_id=project.id)
 
 
-@router.post("/api/project/publish")
+@router.post("/api/project/publish", responses=errors(400, 404))
 async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) -> PublishState:
     """Publish a project to the community feed, or take it down."""
     state = await service.set_published(
@@ -130,7 +135,9 @@ async def publish(body: PublishRequest, user: CurrentUser, session: SessionDep) 
     return PublishState(is_published=state)
 
 
-@router.delete("/api/project/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/api/project/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(409)
+)
 async def delete_project(
     project_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep
 ) -> None:
