@@ -37,6 +37,7 @@ from ugc.middleware.body import (
     BodyLimitMiddleware,
     request_body_limit,
 )
+from ugc.middleware.headers import SecurityHeadersMiddleware, storage_origins
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.openapi import flat_routes, install_openapi
 from ugc.projects.presenter import ProjectPresenter
@@ -263,6 +264,7 @@ def _add_edge_middleware(app: FastAPI, settings: Settings) -> None:
         AuthenticateFirstMiddleware, guards={current_user}, cookie_name=SESSION_COOKIE
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=request_body_limit(settings.max_upload_bytes))
+    app.add_middleware(SecurityHeadersMiddleware, media_sources=storage_origins(settings))
 
 
 def _mount_web(app: FastAPI) -> None:
