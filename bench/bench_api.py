@@ -3,6 +3,8 @@
 - GET /api/user/projects/{id}: throughput and p99 latency at 50 concurrent clients, and the
   same for /healthz (the framework floor) measured in the same run; the ratio says what the
   auth lookup + project query + signed URLs cost.
+- Server CPU per request (the process tree's CPU time over the load, divided by the requests
+  served): steadier than throughput on a shared machine.
 - create -> ready latency with the local engine, against the engine's own compose time
   measured in the same run: the ratio is the job system's overhead.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import statistics
@@ -34,6 +37,35 @@ from ugc.engines.local.image import LocalImageEngine
 CONCURRENCY = 50
 DURATION_S = 10
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+# GET project / healthz throughput the read path must reach (issue 10), by backend.
+TARGET_RATIO = {"SQLite": 0.25, "PostgreSQL": 0.3, "PostgreSQL, 2 processes": 0.3}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (Linux /proc)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        queue.extend(int(child) for child in children)
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants so far."""
+    total = 0
+    for member in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
 
 
 def _wrk(url: str, token: str) -> tuple[float, float]:
@@ -77,11 +109,15 @@ async def _httpx_load(url: str, token: str) -> tuple[float, float]:
     return len(latencies) / DURATION_S, latencies[int(len(latencies) * 0.99)]
 
 
-def load(url: str, token: str) -> tuple[float, float]:
-    """Throughput and p99 at 50 concurrent clients."""
+def load(url: str, token: str, server_pid: int) -> tuple[float, float, float]:
+    """Throughput, p99 and server CPU ms per request at 50 concurrent clients."""
+    cpu_before = _cpu_seconds(server_pid)
     if shutil.which("wrk"):
-        return _wrk(url, token)
-    return asyncio.run(_httpx_load(url, token))
+        rps, p99 = _wrk(url, token)
+    else:
+        rps, p99 = asyncio.run(_httpx_load(url, token))
+    cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / max(rps * DURATION_S, 1)
+    return rps, p99, cpu_ms
 
 
 def _prepare_user(base: str) -> tuple[str, str, float]:
@@ -144,14 +180,18 @@ def _run_backend(
         web_processes=processes,
     )
     with LiveServer(settings, workdir / f"{name}.log") as server:
+        assert server.process is not None
+        pid = server.process.pid
         token, project_id, create_to_ready = _prepare_user(server.url)
-        health_rps, health_p99 = load(f"{server.url}/healthz", token)
-        rps, p99 = load(f"{server.url}/api/user/projects/{project_id}", token)
+        health_rps, health_p99, health_cpu = load(f"{server.url}/healthz", token, pid)
+        rps, p99, cpu = load(f"{server.url}/api/user/projects/{project_id}", token, pid)
     return {
         "rps": rps,
         "p99": p99,
+        "cpu": cpu,
         "health_rps": health_rps,
         "health_p99": health_p99,
+        "health_cpu": health_cpu,
         "create_to_ready": create_to_ready,
     }
 
@@ -188,14 +228,17 @@ def main() -> None:
         f"({'wrk' if shutil.which('wrk') else 'httpx'})"
     )
     print(
-        "| backend | req/s | p99 ms | /healthz req/s | ratio to /healthz "
-        "| create->ready s | ratio to compose |"
+        "| backend | req/s | p99 ms | /healthz req/s | ratio to /healthz (target) "
+        "| CPU ms/req | /healthz CPU ms/req | create->ready s | ratio to compose |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for backend, r in rows:
+        ratio = r["rps"] / r["health_rps"]
+        verdict = "ok" if ratio >= TARGET_RATIO[backend] else "below"
         print(
             f"| {backend} | {r['rps']:.0f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
-            f"{r['rps'] / r['health_rps']:.2f} | {r['create_to_ready']:.2f} | "
+            f"{ratio:.2f} (>= {TARGET_RATIO[backend]}: {verdict}) | {r['cpu']:.2f} | "
+            f"{r['health_cpu']:.2f} | {r['create_to_ready']:.2f} | "
             f"{r['create_to_ready'] / floor:.2f} |"
         )
     print(f"\nlocal engine compose (same inputs, in process, median of 5): {floor:.3f} s")

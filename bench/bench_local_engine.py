@@ -24,12 +24,12 @@ from PIL import Image
 
 from ugc.config import Settings
 from ugc.engines.base import ASPECT_RATIOS, VIDEO_SIZES, GeneratedImage, ImageRequest, VideoRequest
-from ugc.engines.local.encode import H264Writer
-from ugc.engines.local.image import LocalImageEngine
-from ugc.engines.local.motion import FPS, FRAME_COUNT
-from ugc.engines.local.render import FrameRenderer
-from ugc.engines.local.video import LocalVideoEngine, _scene_for, layers_from_scene
-from ugc.engines.local.yuv import FrameBuffer
+from ugc.engines.local.image.engine import LocalImageEngine
+from ugc.engines.local.video.encode import H264Writer
+from ugc.engines.local.video.engine import LocalVideoEngine, _scene_for, layers_from_scene
+from ugc.engines.local.video.motion import FPS, FRAME_COUNT
+from ugc.engines.local.video.render import FrameRenderer
+from ugc.engines.local.video.yuv import FrameBuffer
 
 
 def _png(pixels: np.ndarray) -> bytes:

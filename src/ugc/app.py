@@ -23,8 +23,10 @@ from starlette.routing import Match
 from ugc import __version__
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import current_user
-from ugc.auth.ratelimit import build_login_limiter
+from ugc.auth.proxies import TrustedProxyMiddleware
+from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
+from ugc.billing.router import router as billing_router
 from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
 from ugc.credits.router import router as credits_router
@@ -42,9 +44,12 @@ from ugc.observability import MetricsMiddleware, configure_logging, configure_se
 from ugc.openapi import flat_routes, install_openapi
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
+from ugc.projects.uploads import DecodeGate
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
 from ugc.text import CONTROL_CHARACTERS_DETAIL, is_unstorable_text
+from ugc.webhooks.delivery import deliver_forever
+from ugc.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +193,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if queue.is_embedded:
         queue.start_worker()
     stop_reconciler = asyncio.Event()
+    deliverer = _start_deliverer(app, stop_reconciler)
     reconciler = asyncio.create_task(
         reconcile_forever(
             app.state.db,
@@ -207,9 +213,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop_reconciler.set()
         await reconciler
+        if deliverer is not None:
+            await deliverer
         await asyncio.to_thread(queue.stop_worker)
         await app.state.login_limiter.aclose()
+        await app.state.signup_limiter.aclose()
         await app.state.db.dispose()
+
+
+def _start_deliverer(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """Webhook deliveries run where jobs run: here with the in-process queue, else in workers."""
+    if not app.state.queue.is_embedded:
+        return None
+    app.state.webhook_wake = asyncio.Event()
+    return asyncio.create_task(
+        deliver_forever(app.state.db, app.state.settings, stop=stop, wake=app.state.webhook_wake)
+    )
 
 
 def create_server_app() -> FastAPI:
@@ -242,6 +261,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.storage, settings.media_url_ttl_seconds, settings.public_url or ""
     )
     app.state.login_limiter = build_login_limiter(settings)
+    app.state.decode_gate = DecodeGate(
+        settings.upload_decode_slots, settings.upload_decodes_per_user
+    )
+    app.state.signup_limiter = build_signup_limiter(settings)
     app.state.oidc = None
     if settings.oidc_issuer:
         from ugc.auth.oidc import OidcVerifier
@@ -249,9 +272,19 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.oidc = OidcVerifier(settings)
     app.add_middleware(MetricsMiddleware)
     _add_edge_middleware(app, settings)
+    # Outermost: every layer inside, and the server's access log, see the real client.
+    app.add_middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
-    for router in (auth_router, credits_router, projects_router, community_router, media_router):
+    for router in (
+        auth_router,
+        credits_router,
+        projects_router,
+        community_router,
+        media_router,
+        webhooks_router,
+    ):
         app.include_router(router)
+    app.include_router(billing_router)
     _add_operational_routes(app)
     _mount_web(app)
     install_openapi(app, guards={current_user})

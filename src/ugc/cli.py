@@ -22,6 +22,8 @@ credits_app = typer.Typer(help="Manage credit balances.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(credits_app, name="credits")
+billing_app = typer.Typer(help="Credit sales through Stripe.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
 
 log = logging.getLogger("ugc")
 
@@ -35,10 +37,24 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _require_models(settings: Settings) -> None:
+    """Stop start-up, with one line saying how to fix it, when the offline models are unusable."""
+    if "local" not in (settings.image_engine, settings.video_engine):
+        return
+    from ugc.engines.local.vision import ModelsUnavailable, check_models
+
+    try:
+        check_models()
+    except ModelsUnavailable as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
 def _prepare(settings: Settings) -> None:
     from ugc.db.migrate import upgrade
     from ugc.observability import configure_logging
 
+    _require_models(settings)
     configure_logging(settings)
     upgrade(settings.database_url)
 
@@ -72,7 +88,9 @@ def serve() -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app, from UGC_TRUSTED_PROXIES only (uvicorn would
+        # believe any loopback peer).
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
         # Header and body read deadlines (slow clients); see ugc.serving.
         http="ugc.serving:DeadlineHttpProtocol",
@@ -86,6 +104,7 @@ def worker() -> None:
     from ugc.jobs.queue import DramatiqQueue
     from ugc.jobs.reconciler import reconcile_forever
     from ugc.observability import configure_sentry
+    from ugc.webhooks.delivery import deliver_forever
 
     settings = _settings()
     if settings.queue_url == "inprocess":
@@ -112,7 +131,12 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         db = Database(settings.database_url, pool_size=2)
+        # Webhook deliveries run beside the reconciler, in every worker.
+        deliverer = asyncio.create_task(
+            deliver_forever(db, settings, stop=stop, wake=asyncio.Event())
+        )
         await reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, stop=stop)
+        await deliverer
         await db.dispose()
 
     log.info("worker started", extra={"threads": settings.worker_threads})
@@ -161,12 +185,39 @@ def credits_grant(email: str, amount: int) -> None:
     typer.echo(asyncio.run(grant_credits(settings, email, amount)))
 
 
+@billing_app.command("purchases")
+def billing_purchases(
+    shortfall: Annotated[
+        bool, typer.Option("--shortfall", help="Only refunds whose credits were already spent.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
+) -> None:
+    """List purchases: pack, amount, refunds taken back, and any shortfall."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ugc.billing.admin import purchase_rows
+
+    settings = _settings()
+    _prepare(settings)
+    header, *rows = asyncio.run(purchase_rows(settings, shortfall_only=shortfall, limit=limit))
+    if not rows:
+        typer.echo("No purchases with a shortfall." if shortfall else "No purchases yet.")
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
+    Console(width=160).print(table)
+
+
 def _register_generate() -> None:
     try:
+        from ugc.cli_batch import batch
         from ugc.cli_generate import generate
     except ImportError:
         return
     app.command("generate")(generate)
+    app.command("batch")(batch)
 
 
 _register_generate()

@@ -39,18 +39,20 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _read_photo(path: Path, label: str) -> bytes:
-    # Imported here: OpenCV and friends cost a second, and every `ugc` command loads this file.
-    from ugc.engines.local.photos import normalize_upload
+def _read_photo(path: Path, label: str, max_bytes: int) -> bytes:
+    # The same photo rules as the API's uploads (formats, size, resolution, damage), so
+    # what the shell accepts the service accepts too.
+    from ugc.errors import UGCError
+    from ugc.projects.uploads import check_image
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read the {label} photo {str(path)!r}: {exc.strerror}") from None
     try:
-        return normalize_upload(data, label)
-    except EngineRejected as exc:
-        raise _fail(f"{exc.message} ({path})") from None
+        return check_image(data, f"{label} photo", max_bytes).data
+    except UGCError as exc:
+        raise _fail(f"{exc.detail} ({path})") from None
 
 
 def _reporter(progress: Progress, task: TaskID) -> ProgressFn:
@@ -70,6 +72,7 @@ async def _run(
     progress: Progress,
 ) -> dict[str, object]:
     from ugc.engines.local.image import LocalImageEngine
+    from ugc.engines.local.image.scene import scene_composition
     from ugc.engines.local.video import LocalVideoEngine
 
     settings = get_settings()
@@ -83,6 +86,7 @@ async def _run(
     )
     timings["image_s"] = round(time.perf_counter() - started, 3)
     (out / "image.png").write_bytes(image.png)
+    result["scene"] = scene_composition(image.scene)
     if video:
         task = progress.add_task("Rendering video", total=100)
         started = time.perf_counter()
@@ -116,8 +120,15 @@ def generate(
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary last.")] = False,
 ) -> None:
     """Compose a UGC ad image (and video) from a person photo and a product photo, offline."""
-    person_bytes = _read_photo(person, "person")
-    product_bytes = _read_photo(product, "product")
+    from ugc.engines.local.vision import ModelsUnavailable, check_models
+
+    try:
+        check_models()
+    except ModelsUnavailable as exc:
+        raise _fail(str(exc)) from None
+    max_bytes = get_settings().max_upload_bytes
+    person_bytes = _read_photo(person, "person", max_bytes)
+    product_bytes = _read_photo(product, "product", max_bytes)
     if not product_name.strip():
         raise _fail("--product-name must not be empty")
     try:

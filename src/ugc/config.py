@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 
 class SettingsError(Exception):
     """A UGC_* variable holds a bad value; the message names the variable."""
+
+
+class CreditPack(BaseModel):
+    """A pack of credits sold through Stripe Checkout; the price is in minor units (cents)."""
+
+    model_config = {"frozen": True}
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str = Field(min_length=1, max_length=60)
+    credits: int = Field(gt=0)
+    price: int = Field(gt=0)
+    currency: str = Field(default="usd", pattern=r"^[a-z]{3}$")
+    featured: bool = False
+
+
+DEFAULT_PACKS = (
+    CreditPack(id="starter", name="Starter", credits=25, price=1000),
+    CreditPack(id="creator", name="Creator", credits=80, price=2900, featured=True),
+    CreditPack(id="studio", name="Studio", credits=300, price=9900),
+)
 
 
 class Settings(BaseSettings):
@@ -30,6 +58,8 @@ class Settings(BaseSettings):
     queue_url: str = "inprocess"
     queue_namespace: str = "ugc"
     data_dir: Path = Path("./var")
+    # The offline engine's vision models (installed by `make models`); default: in the venv.
+    models_dir: Path | None = None
 
     image_engine: Literal["local", "gemini"] = "local"
     video_engine: Literal["local", "veo"] = "local"
@@ -48,6 +78,9 @@ class Settings(BaseSettings):
     image_cost: int = Field(default=5, ge=0)
     video_cost: int = Field(default=10, ge=0)
     max_upload_mb: float = Field(default=5, gt=0)
+    # Create requests decoding their photos at once, per process and per user.
+    upload_decode_slots: int = Field(default=2, ge=1)
+    upload_decodes_per_user: int = Field(default=1, ge=1)
 
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
@@ -79,6 +112,42 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # login_attempts_per_window counts one account from one address; these two bound one
+    # address trying many accounts, and one account tried from everywhere (well above the
+    # first, so a stranger cannot lock the owner out).
+    login_address_attempts_per_window: int = Field(default=30, ge=1)
+    login_account_attempts_per_window: int = Field(default=100, ge=1)
+    signup_attempts_per_window: int = Field(default=10, ge=1)
+    signup_window_seconds: int = Field(default=3600, ge=1)
+    signup_credits_require_verified: bool = False
+    # smtp://user:pass@host:587 (STARTTLS), smtps://...:465, console://, file://./var/mail
+    mail_url: str = "console://"
+    mail_from: str = "UGC Studio <no-reply@localhost>"
+    email_verification_hours: int = Field(default=48, ge=1)
+    event_stream_recheck_seconds: float = Field(default=5, gt=0)
+    event_streams_per_user: int = Field(default=5, ge=1)
+    # Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For/-Proto we believe.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # Payments are off until the secret key is set. The API base is for tests and proxies.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # JSON in the environment: [{"id": "starter", "name": "Starter", "credits": 25, ...}].
+    credit_packs: tuple[CreditPack, ...] = DEFAULT_PACKS
+    clerk_webhook_secret: SecretStr | None = None
+
+    # Programs' API: Idempotency-Key retention, and completion webhooks.
+    idempotency_retention_hours: float = Field(default=24, gt=0)
+    # Self-hosting and tests only: let webhooks reach private/loopback addresses, and http://.
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Attempt n waits base x 3^(n-1) after a failure: 10 attempts span about a day.
+    webhook_retry_base_seconds: float = Field(default=10, ge=0)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=20)
+    webhook_poll_seconds: float = Field(default=2, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -115,6 +184,33 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for item in value if isinstance(value, tuple | list) else ():
+            try:
+                ipaddress.ip_network(str(item), strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
+    @field_validator("mail_url")
+    @classmethod
+    def _known_mailer(cls, value: str) -> str:
+        if not value.startswith(("smtp://", "smtps://", "console://", "file://")):
+            raise ValueError("must start with smtp://, smtps://, console:// or file://")
+        return value
+
+    @field_validator("credit_packs")
+    @classmethod
+    def _unique_packs(cls, value: tuple[CreditPack, ...]) -> tuple[CreditPack, ...]:
+        ids = [pack.id for pack in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("every pack needs its own id")
+        return value
+
     @model_validator(mode="after")
     def _google_engines_need_a_key(self) -> Settings:
         if (self.image_engine == "gemini" or self.video_engine == "veo") and not (
@@ -127,6 +223,15 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         """The per-file upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def payments_enabled(self) -> bool:
+        """True when Stripe Checkout is configured (a secret key is set)."""
+        return bool(self.stripe_secret_key and self.stripe_secret_key.get_secret_value())
+
+    def credit_pack(self, pack_id: str) -> CreditPack | None:
+        """The pack with this id, if offered."""
+        return next((pack for pack in self.credit_packs if pack.id == pack_id), None)
 
     @property
     def is_sqlite(self) -> bool:

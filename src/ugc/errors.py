@@ -93,3 +93,54 @@ class TooManyRequests(UGCError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class ProjectBusy(Conflict):
+    """The project is generating; the request must wait until it finishes."""
+
+    code = "project_busy"
+
+
+class VideoExists(Conflict):
+    """The project already has its video."""
+
+    code = "video_exists"
+
+
+class ImageRequired(BadRequest):
+    """The request needs the project's finished image, which it does not have yet."""
+
+    code = "image_required"
+
+
+class EmailTaken(Conflict):
+    """An account with this email address already exists."""
+
+    code = "email_taken"
+
+
+class IdentityConflict(Conflict):
+    """An external identity could not be linked to an account."""
+
+    code = "identity_conflict"
+
+
+class InvalidSignature(UGCError):
+    """A webhook's signature is missing, wrong or too old; nothing was done."""
+
+    status_code = 400
+    code = "invalid_signature"
+
+
+class NotConfigured(UGCError):
+    """A feature needs settings this server does not have (payments, webhooks)."""
+
+    status_code = 503
+    code = "not_configured"
+
+
+class PaymentProviderError(UGCError):
+    """The payment provider refused or could not be reached."""
+
+    status_code = 502
+    code = "payment_provider_error"

@@ -127,3 +127,14 @@ async def test_jwts_are_refused_when_oidc_is_not_configured(client, jwks_server)
     _, keys = jwks_server
     response = await client.get("/api/user/me", headers={"Authorization": f"Bearer {_token(keys)}"})
     assert response.status_code == 401
+
+
+async def test_first_sight_on_a_read_route_creates_the_user(oidc_client):
+    client, keys = oidc_client
+    headers = {"Authorization": f"Bearer {_token(keys, sub='user_read_first')}"}
+    balance = await client.get("/api/user/credits", headers=headers)
+    assert balance.status_code == 200 and balance.json() == {"credits": 20}
+    listed = await client.get("/api/user/projects", headers=headers)
+    assert listed.status_code == 200 and listed.json()["projects"] == []
+    history = (await client.get("/api/user/credits/history", headers=headers)).json()
+    assert [e["reason"] for e in history["entries"]] == ["signup"]

@@ -31,6 +31,7 @@ import pytest
 
 from tests.fakes.cloudinary_server import FakeCloudinary
 from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.stripe_server import FakeStripe
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +64,19 @@ def fake_cloudinary(fake_cloudinary_server: FakeCloudinary) -> Iterator[FakeClou
     fake_cloudinary_server.reset()
     yield fake_cloudinary_server
     fake_cloudinary_server.reset()
+
+
+@pytest.fixture(scope="session")
+def fake_stripe_server() -> Iterator[FakeStripe]:
+    """One fake Stripe API for the whole session."""
+    with FakeStripe() as server:
+        assert isinstance(server, FakeStripe)
+        yield server
+
+
+@pytest.fixture
+def fake_stripe(fake_stripe_server: FakeStripe) -> Iterator[FakeStripe]:
+    """The session's fake Stripe, with no sessions or deliveries, for this test."""
+    fake_stripe_server.reset()
+    yield fake_stripe_server
+    fake_stripe_server.reset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,7 +24,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         if hasattr(value, "get_secret_value"):
             value = value.get_secret_value()
         if isinstance(value, tuple):
-            value = ",".join(value)
+            # Lists of names are comma-separated; lists of records (credit packs) are JSON.
+            strings = all(isinstance(item, str) for item in value)
+            value = ",".join(value) if strings else json.dumps(value)
         env[f"UGC_{name.upper()}"] = str(value)
     return env
 

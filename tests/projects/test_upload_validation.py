@@ -19,9 +19,20 @@ def _big_image_bytes() -> bytes:
     return os.urandom(6 * 1024 * 1024)
 
 
+def _closed_early_jpeg() -> bytes:
+    """633 bytes claiming 8000x5000: the headers and a sliver of data, then end-of-image.
+
+    A decoder fills the rest with grey, so without a check it "decodes" (120 MB, seconds).
+    """
+    flat = encode(Image.new("RGB", (8000, 5000), (200, 100, 50)), quality=50)
+    return flat[:631] + b"\xff\xd9"
+
+
 BAD_UPLOADS = {
     "text renamed .jpg": ({"person": b"hello, I am a text file\n" * 50}, 415, "not an image"),
-    "truncated jpeg": ({"person": person_photo()[:4000]}, 415, "damaged or incomplete"),
+    "truncated jpeg": ({"person": person_photo()[:4000]}, 422, "is incomplete"),
+    "jpeg closed early": ({"person": _closed_early_jpeg()}, 422, "is incomplete"),
+    "png without its end": ({"product": product_photo()[:-12]}, 422, "is incomplete"),
     "6 MB file": ({"product": _big_image_bytes()}, 413, "the limit is 5 MB"),
     "1x1 image": ({"product": encode(Image.new("RGB", (1, 1)), "PNG")}, 422, "at least 256"),
     "gif": ({"product": encode(Image.new("RGB", (300, 300)), "GIF")}, 415, "GIF"),

@@ -51,6 +51,10 @@ def _settings(folder: Path, **overrides: Any) -> Settings:
         "retry_base_seconds": 0.05,
         "reconcile_interval_seconds": 1,
         "login_attempts_per_window": 1000,
+        # The webhook tests' receiver listens on 127.0.0.1 over plain HTTP.
+        "webhook_allow_private": True,
+        "webhook_allow_http": True,
+        "webhook_poll_seconds": 0.2,
     }
     return Settings(**(values | overrides))
 

@@ -21,6 +21,8 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     credits: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # When the owner followed a verification link sent to `email`; None until then.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(IdMixin, Base):
@@ -35,3 +37,19 @@ class ApiToken(IdMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(IdMixin, Base):
+    """A signed-in browser: the cookie holds a secret, this row its SHA-256.
+
+    Deleting the row ends the session (sign out, sign out everywhere, password change).
+    """
+
+    __tablename__ = "user_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

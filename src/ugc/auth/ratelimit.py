@@ -1,8 +1,8 @@
-"""Sliding-window limits on sign-in attempts, per account and per client address.
+"""Sliding-window limits on attempts (sign-ins, sign-ups), each key with its own limit.
 
 An attempt is counted *before* the password is checked, in the same step as the limit is
 checked, so a burst of concurrent guesses cannot all slip in under the limit; a successful
-sign-in then takes its own attempt back and clears the account's count.
+sign-in then takes its own attempt back and clears its first key's count.
 
 In one process the counts live in memory. With Redis configured (UGC_QUEUE_URL), they live
 there instead, so every web process behind a load balancer counts the same attempts.
@@ -28,27 +28,43 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Limit:
+    """At most `attempts` per window under `key`."""
+
+    key: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
-    """One counted sign-in attempt: the account key first, then the others."""
+    """One counted attempt: the key a success clears first, then the others."""
 
     keys: tuple[str, ...]
     mark: str
 
 
 class LoginRateLimiter(Protocol):
-    """Counts sign-in attempts per key within a window."""
+    """Counts attempts per key within a window; a bare key string has the default limit."""
 
-    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+    async def begin(self, *keys: str | Limit) -> tuple[int, Attempt | None]:
         """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
         ...
 
     async def succeeded(self, attempt: Attempt) -> None:
-        """Clear the account's count and take the attempt back from the other keys."""
+        """Clear the first key's count and take the attempt back from the other keys."""
+        ...
+
+    async def cancel(self, attempt: Attempt) -> None:
+        """Take the attempt back from every key (it did not happen after all)."""
         ...
 
     async def aclose(self) -> None:
         """Release connections at shutdown."""
         ...
+
+
+def _limits(default: int, keys: tuple[str | Limit, ...]) -> list[Limit]:
+    return [key if isinstance(key, Limit) else Limit(key, default) for key in keys]
 
 
 class MemoryRateLimiter:
@@ -75,32 +91,45 @@ class MemoryRateLimiter:
             marks.popleft()
         return marks
 
-    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+    async def begin(self, *keys: str | Limit) -> tuple[int, Attempt | None]:
         """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
+        limits = _limits(self.attempts, keys)
         now = time.monotonic()
         with self._lock:
             self._forget_expired(now)
-            recent = [self._recent(key, now) for key in keys]
-            waits = [m[0][0] + self.window - now for m in recent if len(m) >= self.attempts]
+            recent = [self._recent(limit.key, now) for limit in limits]
+            waits = [
+                marks[0][0] + self.window - now
+                for limit, marks in zip(limits, recent, strict=True)
+                if len(marks) >= limit.attempts
+            ]
             if waits:
                 return max(1, math.ceil(max(waits))), None
-            attempt = Attempt(keys, uuid.uuid4().hex)
-            for key, marks in zip(keys, recent, strict=True):
+            attempt = Attempt(tuple(limit.key for limit in limits), uuid.uuid4().hex)
+            for key, marks in zip(attempt.keys, recent, strict=True):
                 marks.append((now, attempt.mark))
                 self._attempts[key] = marks
                 self._attempts.move_to_end(key)
             return 0, attempt
 
     async def succeeded(self, attempt: Attempt) -> None:
-        """Clear the account's count and take the attempt back from the other keys."""
+        """Clear the first key's count and take the attempt back from the other keys."""
         with self._lock:
             self._attempts.pop(attempt.keys[0], None)
-            for key in attempt.keys[1:]:
-                marks = self._attempts.get(key)
-                if marks is not None:
-                    kept = deque(m for m in marks if m[1] != attempt.mark)
-                    marks.clear()
-                    marks.extend(kept)
+            self._take_back(attempt.keys[1:], attempt.mark)
+
+    async def cancel(self, attempt: Attempt) -> None:
+        """Take the attempt back from every key (it did not happen after all)."""
+        with self._lock:
+            self._take_back(attempt.keys, attempt.mark)
+
+    def _take_back(self, keys: tuple[str, ...], mark: str) -> None:
+        for key in keys:
+            marks = self._attempts.get(key)
+            if marks is not None:
+                kept = deque(m for m in marks if m[1] != mark)
+                marks.clear()
+                marks.extend(kept)
 
     async def aclose(self) -> None:
         """Nothing to release."""
@@ -111,18 +140,18 @@ class MemoryRateLimiter:
 _BEGIN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window = tonumber(ARGV[1])
 local wait = 0
-for _, key in ipairs(KEYS) do
+for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= limit then
+  if redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then
     local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     wait = math.max(wait, tonumber(oldest[2]) + window - now)
   end
 end
 if wait > 0 then return tostring(wait) end
 for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('ZADD', key, now, ARGV[2])
   redis.call('EXPIRE', key, window)
 end
 return '0'
@@ -146,13 +175,14 @@ class RedisRateLimiter:
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
 
-    async def begin(self, *keys: str) -> tuple[int, Attempt | None]:
+    async def begin(self, *keys: str | Limit) -> tuple[int, Attempt | None]:
         """(0, attempt) when allowed, counted against every key; (seconds to wait, None) if not."""
-        attempt = Attempt(keys, uuid.uuid4().hex)
+        limits = _limits(self.attempts, keys)
+        attempt = Attempt(tuple(limit.key for limit in limits), uuid.uuid4().hex)
         try:
             reply = await self._begin(
-                keys=[self._key(key) for key in keys],
-                args=[self.window, self.attempts, attempt.mark],
+                keys=[self._key(limit.key) for limit in limits],
+                args=[self.window, attempt.mark, *(limit.attempts for limit in limits)],
             )
         except RedisError:
             log.warning("sign-in limit unavailable: Redis did not answer", exc_info=True)
@@ -161,27 +191,54 @@ class RedisRateLimiter:
         return (max(1, math.ceil(wait)), None) if wait > 0 else (0, attempt)
 
     async def succeeded(self, attempt: Attempt) -> None:
-        """Clear the account's count and take the attempt back from the other keys."""
+        """Clear the first key's count and take the attempt back from the other keys."""
+        await self._take_back(attempt, clear_first=True)
+
+    async def cancel(self, attempt: Attempt) -> None:
+        """Take the attempt back from every key (it did not happen after all)."""
+        await self._take_back(attempt, clear_first=False)
+
+    async def _take_back(self, attempt: Attempt, *, clear_first: bool) -> None:
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.delete(self._key(attempt.keys[0]))
-                for key in attempt.keys[1:]:
+                if clear_first:
+                    pipe.delete(self._key(attempt.keys[0]))
+                for key in attempt.keys[1 if clear_first else 0 :]:
                     pipe.zrem(self._key(key), attempt.mark)
                 await pipe.execute()
         except RedisError:
-            log.warning("sign-in attempt not taken back: Redis did not answer", exc_info=True)
+            log.warning("attempt not taken back: Redis did not answer", exc_info=True)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.redis.aclose()
 
 
-def build_login_limiter(settings: Settings) -> LoginRateLimiter:
+def _build_limiter(settings: Settings, name: str, attempts: int, window: int) -> LoginRateLimiter:
     """Redis-backed when the queue is on Redis (several processes), else in memory."""
-    attempts, window = settings.login_attempts_per_window, settings.login_window_seconds
     if settings.queue_url.startswith(("redis://", "rediss://")):
-        prefix = f"{settings.queue_namespace}:login-attempts:"
+        prefix = f"{settings.queue_namespace}:{name}:"
         # Short timeouts: a sign-in waits on this, and a hung Redis must not hang it.
         redis = Redis.from_url(settings.queue_url, socket_timeout=2, socket_connect_timeout=2)
         return RedisRateLimiter(redis, prefix, attempts, window)
     return MemoryRateLimiter(attempts, window)
+
+
+def build_login_limiter(settings: Settings) -> LoginRateLimiter:
+    """Sign-in attempts, shared through Redis when the queue is on Redis."""
+    return _build_limiter(
+        settings,
+        "login-attempts",
+        settings.login_attempts_per_window,
+        settings.login_window_seconds,
+    )
+
+
+def build_signup_limiter(settings: Settings) -> LoginRateLimiter:
+    """Sign-ups per client address, shared through Redis when the queue is on Redis."""
+    return _build_limiter(
+        settings,
+        "signup-attempts",
+        settings.signup_attempts_per_window,
+        settings.signup_window_seconds,
+    )

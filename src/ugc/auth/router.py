@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ugc.auth import service
+from ugc.auth import service, sessions
 from ugc.auth.cookies import SESSION_COOKIE, make_session_value
-from ugc.auth.deps import CurrentUser, SettingsDep
+from ugc.auth.deps import CurrentUser, SettingsDep, app_settings
 from ugc.auth.models import User
-from ugc.auth.ratelimit import LoginRateLimiter
+from ugc.auth.proxies import client_address
+from ugc.auth.ratelimit import Limit, LoginRateLimiter
 from ugc.auth.schemas import (
     CreatedToken,
     Credentials,
     NewAccount,
     NewToken,
+    PasswordChange,
     TokenList,
     TokenOut,
     TokenResponse,
@@ -29,16 +32,20 @@ from ugc.db.session import SessionDep
 from ugc.errors import TooManyRequests
 from ugc.openapi import errors
 
+log = logging.getLogger(__name__)
+
 router = APIRouter(tags=["auth"])
 
 
-def _set_session_cookie(
-    request: Request, response: Response, user: User, settings: Settings
+async def _start_session(
+    request: Request, response: Response, session: SessionDep, user: User, settings: Settings
 ) -> None:
+    """Record a new session and hand the browser its cookie."""
     max_age = settings.session_days * 86400
+    session_secret = await sessions.start_session(session, user, max_age)
     response.set_cookie(
         SESSION_COOKIE,
-        make_session_value(request.app.state.secret_key, user.id, max_age),
+        make_session_value(request.app.state.secret_key, session_secret, max_age),
         max_age=max_age,
         httponly=True,
         samesite="lax",
@@ -47,12 +54,24 @@ def _set_session_cookie(
     )
 
 
+def _sign_in_limits(settings: Settings, email: str, address: str) -> tuple[Limit, ...]:
+    """One account from one address (cleared by a success), one address, one account."""
+    account = service.normalise_email(email)
+    return (
+        Limit(f"account-address:{account}|{address}", settings.login_attempts_per_window),
+        Limit(f"address:{address}", settings.login_address_attempts_per_window),
+        # Far above the first: strangers' failures alone cannot lock the owner out.
+        Limit(f"account:{account}", settings.login_account_attempts_per_window),
+    )
+
+
 async def _sign_in(request: Request, session: SessionDep, email: str, password: str) -> User:
-    """Authenticate under the per-account and per-address rate limit."""
+    """Authenticate under the per-account+address, per-address and per-account limits."""
     limiter: LoginRateLimiter = request.app.state.login_limiter
-    keys = (f"account:{service.normalise_email(email)}", f"address:{_client_address(request)}")
-    wait, attempt = await limiter.begin(*keys)
+    address = client_address(request.scope)
+    wait, attempt = await limiter.begin(*_sign_in_limits(app_settings(request), email, address))
     if wait:
+        log.info("sign-in refused by the attempt limit, client %s", address)
         raise TooManyRequests(
             f"Too many sign-in attempts. Try again in {wait} seconds.", retry_after=wait
         )
@@ -62,11 +81,7 @@ async def _sign_in(request: Request, session: SessionDep, email: str, password: 
     return user
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses=errors(409))
+@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses=errors(409, 429))
 async def signup(
     body: NewAccount,
     request: Request,
@@ -78,7 +93,7 @@ async def signup(
     user = await service.sign_up(
         session, body.email, body.password, signup_credits=settings.signup_credits
     )
-    _set_session_cookie(request, response, user, settings)
+    await _start_session(request, response, session, user, settings)
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
 
 
@@ -92,14 +107,53 @@ async def login(
 ) -> UserEnvelope:
     """Start a browser session."""
     user = await _sign_in(request, session, body.email, body.password)
-    _set_session_cookie(request, response, user, settings)
+    await _start_session(request, response, session, user, settings)
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
 
 
-@router.post("/api/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(response: Response) -> None:
-    """End the browser session."""
+def _clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+@router.post("/api/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(request: Request, response: Response, session: SessionDep) -> None:
+    """End this browser session: the cookie, even if kept, no longer signs anyone in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    await sessions.end_session(session, request.app.state.secret_key, cookie)
+    _clear_session_cookie(response)
+
+
+@router.delete("/api/auth/sessions", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out_everywhere(user: CurrentUser, response: Response, session: SessionDep) -> None:
+    """End every browser session of the caller, this one included (API tokens stay)."""
+    await sessions.revoke_all_sessions(session, user.id)
+    _clear_session_cookie(response)
+
+
+@router.post(
+    "/api/auth/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 429)
+)
+async def change_password(
+    body: PasswordChange,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """Change the password (the current one is required); other sessions end, this one stays."""
+    limiter: LoginRateLimiter = request.app.state.login_limiter
+    limits = _sign_in_limits(settings, user.email or str(user.id), client_address(request.scope))
+    wait, attempt = await limiter.begin(*limits)  # guessing the current password is slow too
+    if wait:
+        raise TooManyRequests(
+            f"Too many password attempts. Try again in {wait} seconds.", retry_after=wait
+        )
+    await service.change_password(session, user, body.current_password, body.new_password)
+    if attempt is not None:
+        await limiter.succeeded(attempt)
+    if request.cookies.get(SESSION_COOKIE):
+        await _start_session(request, response, session, user, settings)
 
 
 @router.post("/api/auth/token", responses=errors(401, 429))

@@ -25,6 +25,13 @@ class NewAccount(Credentials):
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
+class PasswordChange(ApiModel):
+    """The current password and the new one."""
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class UserOut(ApiModel):
     """The public view of an account."""
 

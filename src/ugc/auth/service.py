@@ -11,16 +11,12 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth.models import ApiToken, User
-from ugc.auth.passwords import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
+from ugc.auth.passwords import check_new_password, hash_password, verify_password
 from ugc.auth.repository import TokenRepository, UserRepository
+from ugc.auth.sessions import revoke_all_sessions
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import add_credits, show_balance
-from ugc.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ugc.errors import EmailTaken, IdentityConflict, InvalidInput, NotAuthenticated, NotFound
 from ugc.text import check_text
 
 TOKEN_PREFIX = "ugc_"
@@ -36,13 +32,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.")
-
-
 async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) -> None:
     if signup_credits:
         balance = await add_credits(session, user.id, signup_credits, LedgerReason.SIGNUP)
@@ -51,7 +40,7 @@ async def _grant_signup(session: AsyncSession, user: User, signup_credits: int) 
 
 async def sign_up(session: AsyncSession, email: str, password: str, *, signup_credits: int) -> User:
     """Create a password account with its signup credits, or raise Conflict."""
-    _check_password(password)
+    check_new_password(password, email)
     user = User(
         id=uuid.uuid4(),
         email=normalise_email(email),
@@ -60,7 +49,7 @@ async def sign_up(session: AsyncSession, email: str, password: str, *, signup_cr
         credits=0,
     )
     if not await UserRepository(session).insert(user):
-        raise Conflict("An account with this email already exists. Sign in instead.")
+        raise EmailTaken("An account with this email already exists. Sign in instead.")
     await _grant_signup(session, user, signup_credits)
     return user
 
@@ -73,6 +62,20 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if not await asyncio.to_thread(verify_password, stored, password) or user is None:
         raise NotAuthenticated("That email and password do not match an account.")
     return user
+
+
+async def change_password(
+    session: AsyncSession, user: User, current_password: str, new_password: str
+) -> None:
+    """Replace the password after checking the current one; every session ends."""
+    if user.password_hash is None:
+        raise InvalidInput("This account signs in with an external provider: it has no password.")
+    if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
+        raise InvalidInput("Your current password is not right.")
+    check_new_password(new_password, user.email)
+    new_hash = await asyncio.to_thread(hash_password, new_password)
+    await UserRepository(session).set_password_hash(user.id, new_hash)
+    await revoke_all_sessions(session, user.id)
 
 
 async def user_for_external_id(
@@ -90,7 +93,7 @@ async def user_for_external_id(
         # Another request created it first.
         existing = await users.by_external_id(external_id)
         if existing is None:
-            raise Conflict("This identity could not be linked to an account.")
+            raise IdentityConflict("This identity could not be linked to an account.")
         return existing
     await _grant_signup(session, user, signup_credits)
     return user

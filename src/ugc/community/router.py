@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from ugc.db.session import SessionDep
+from ugc.db.session import ReadConnectionDep
 from ugc.deps import PresenterDep
-from ugc.projects import service
+from ugc.projects import reads
 from ugc.projects.schemas import PublicPage
+from ugc.schemas import json_response
 
 router = APIRouter(tags=["community"])
 
 
-@router.get("/api/project/published")
+@router.get("/api/project/published", response_model=PublicPage)
 async def published(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     presenter: PresenterDep,
     cursor: str | None = None,
     limit: int = Query(default=24, ge=1, le=100),
-) -> PublicPage:
+) -> Response:
     """Published ads, most recently published first; public fields only."""
-    rows, next_cursor = await service.list_published(session, cursor, limit)
-    return PublicPage(projects=[presenter.public(p) for p in rows], next_cursor=next_cursor)
+    rows, next_cursor = await reads.list_published(connection, cursor, limit)
+    projects = [presenter.public(p) for p in rows]
+    return json_response(PublicPage(projects=projects, next_cursor=next_cursor))

@@ -48,6 +48,7 @@ class CreditRepository:
         *,
         project_id: uuid.UUID | None = None,
         job_id: uuid.UUID | None = None,
+        reference: str | None = None,
     ) -> None:
         """Insert one ledger row."""
         self.session.add(
@@ -57,6 +58,7 @@ class CreditRepository:
                 reason=reason.value,
                 project_id=project_id,
                 job_id=job_id,
+                reference=reference,
             )
         )
         await self.session.flush()

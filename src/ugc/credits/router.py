@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from ugc.auth.deps import CurrentUser
-from ugc.credits import service
-from ugc.db.session import SessionDep
-from ugc.schemas import ApiModel
+from ugc.auth.deps import CurrentCaller
+from ugc.credits import queries
+from ugc.db.session import ReadConnectionDep
+from ugc.schemas import ApiModel, json_response
 
 router = APIRouter(tags=["credits"])
 
@@ -37,20 +38,20 @@ class History(ApiModel):
     next_cursor: str | None = None
 
 
-@router.get("/api/user/credits")
-async def credits(user: CurrentUser) -> Balance:
+@router.get("/api/user/credits", response_model=Balance)
+async def credits(caller: CurrentCaller) -> Response:
     """The caller's balance."""
-    return Balance(credits=user.credits)
+    return json_response(Balance(credits=caller.credits))
 
 
-@router.get("/api/user/credits/history")
+@router.get("/api/user/credits/history", response_model=History)
 async def credit_history(
-    user: CurrentUser,
-    session: SessionDep,
+    caller: CurrentCaller,
+    connection: ReadConnectionDep,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-) -> History:
+) -> Response:
     """The caller's ledger, newest first; pass `nextCursor` back as `cursor` for older rows."""
-    rows, next_cursor = await service.history_page(session, user, cursor, limit)
+    rows, next_cursor = await queries.history_page(connection, caller.id, cursor, limit)
     entries = [HistoryEntry.model_validate(r, from_attributes=True) for r in rows]
-    return History(entries=entries, next_cursor=next_cursor)
+    return json_response(History(entries=entries, next_cursor=next_cursor))

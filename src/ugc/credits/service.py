@@ -23,17 +23,25 @@ async def reserve_credits(
     *,
     project_id: uuid.UUID | None = None,
     job_id: uuid.UUID | None = None,
+    reference: str | None = None,
 ) -> int:
     """Debit `amount` in the caller's transaction or raise InsufficientCredits."""
     repo = CreditRepository(session)
     balance = await repo.debit_if_covered(user_id, amount)
     if balance is None:
-        raise InsufficientCredits(
-            f"This costs {amount} credits and your balance is too low. "
-            "Get more credits on the Plans page."
-        )
-    await repo.append(user_id, -amount, reason, project_id=project_id, job_id=job_id)
+        raise InsufficientCredits(insufficient_credits_message(amount))
+    await repo.append(
+        user_id, -amount, reason, project_id=project_id, job_id=job_id, reference=reference
+    )
     return balance
+
+
+def insufficient_credits_message(amount: int) -> str:
+    """The sentence of a 402: what it costs and where to get more."""
+    return (
+        f"This costs {amount} credits and your balance is too low. "
+        "Get more credits on the Plans page."
+    )
 
 
 async def add_credits(
@@ -44,13 +52,16 @@ async def add_credits(
     *,
     project_id: uuid.UUID | None = None,
     job_id: uuid.UUID | None = None,
+    reference: str | None = None,
 ) -> int:
     """Credit `amount` (signup, grant, refund, purchase) with its ledger row."""
     if amount < 0:
         raise InvalidInput("A credit amount cannot be negative.")
     repo = CreditRepository(session)
     balance = await repo.credit(user_id, amount)
-    await repo.append(user_id, amount, reason, project_id=project_id, job_id=job_id)
+    await repo.append(
+        user_id, amount, reason, project_id=project_id, job_id=job_id, reference=reference
+    )
     return balance
 
 

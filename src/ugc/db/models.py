@@ -1,9 +1,25 @@
 """Imports every model so Base.metadata knows all tables (for Alembic and tests)."""
 
-from ugc.auth.models import ApiToken, User
+from ugc.auth.models import ApiToken, User, UserSession
+from ugc.billing.models import Purchase
 from ugc.credits.models import LedgerEntry
 from ugc.db.base import Base
+from ugc.idempotency.models import IdempotencyKey
 from ugc.jobs.models import Job
 from ugc.projects.models import Project
+from ugc.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ApiToken", "Base", "Job", "LedgerEntry", "Project", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "IdempotencyKey",
+    "Job",
+    "LedgerEntry",
+    "Project",
+    "Purchase",
+    "User",
+    "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

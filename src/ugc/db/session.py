@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -47,6 +47,17 @@ async def commit_session(session: AsyncSession) -> None:
         await action()
 
 
+async def end_transaction(session: AsyncSession) -> None:
+    """Commit the request's work so far and give its connection back to the pool.
+
+    For a request about to spend seconds without the database (decoding uploads): on
+    SQLite an open transaction holds the one write lock, on PostgreSQL a pooled
+    connection. The session stays usable; its next query begins a new transaction,
+    which the session dependency commits as usual.
+    """
+    await commit_session(session)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield the request's session; commit when the endpoint succeeds, else roll back."""
     async with request.app.state.db.session() as session:
@@ -61,3 +72,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # "function" scope: commit before the response is sent, so a client that got 201
 # always finds its data on the next request.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """Yield a connection for a request that only reads (see `Database.read`)."""
+    async with request.app.state.db.read() as connection:
+        yield connection
+
+
+# Released before the response is serialised: the pool gets the connection back sooner.
+ReadConnectionDep = Annotated[AsyncConnection, Depends(get_read_connection, scope="function")]

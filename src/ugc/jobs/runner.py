@@ -39,28 +39,44 @@ async def _claim(ctx: JobContext, job_id: uuid.UUID) -> tuple[Job, Project] | No
         return job, project
 
 
+async def _renew(ctx: JobContext, job: Job) -> None:
+    async with ctx.db.session() as session:
+        await JobRepository(session).renew_lease(job.id, ctx.settings.job_lease_seconds)
+        await session.commit()
+
+
+async def _write_progress(ctx: JobContext, job: Job, stage: str, fraction: float) -> None:
+    async with ctx.db.session() as session:
+        await ProjectRepository(session).set_fields(job.project_id, stage=stage, progress=fraction)
+        await session.commit()
+
+
 async def _watch(ctx: JobContext, job: Job, tracker: ProgressTracker) -> None:
-    """Write progress to the project and keep the lease alive while the engine works."""
+    """Keep the lease alive and write progress to the project while the engine works.
+
+    Each write is its own transaction and a failed one is logged and retried on the next
+    tick: a progress write refused with "database is locked" must never stop the renewal,
+    or another worker reclaims the job and runs (and pays for) it a second time.
+    """
     renew_every = max(1.0, ctx.settings.job_lease_seconds / 3)
     last_renew = time.monotonic()
     written = 0
+    ids = {"job_id": str(job.id), "project_id": str(job.project_id)}
     while True:
         await asyncio.sleep(PROGRESS_INTERVAL)
+        if time.monotonic() - last_renew >= renew_every:
+            try:
+                await _renew(ctx, job)
+                last_renew = time.monotonic()
+            except Exception:
+                log.warning("lease renewal failed; retrying", extra=ids, exc_info=True)
         version, stage, fraction = tracker.snapshot()
-        renew = time.monotonic() - last_renew >= renew_every
-        if version == written and not renew:
-            continue
-        async with ctx.db.session() as session:
-            if version != written:
-                await ProjectRepository(session).set_fields(
-                    job.project_id, stage=stage, progress=fraction
-                )
-            if renew:
-                await JobRepository(session).renew_lease(job.id, ctx.settings.job_lease_seconds)
-            await session.commit()
-        written = version
-        if renew:
-            last_renew = time.monotonic()
+        if version != written:
+            try:
+                await _write_progress(ctx, job, stage, fraction)
+                written = version
+            except Exception:
+                log.warning("progress write failed; carrying on", extra=ids, exc_info=True)
 
 
 async def _finish(ctx: JobContext, job: Job, outcome: Outcome) -> bool:

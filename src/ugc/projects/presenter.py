@@ -3,13 +3,60 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any, Protocol
 
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
-from ugc.storage.base import Storage
+from ugc.storage.base import Storage, StorageError
 
 
-def published_media_url(base_url: str, project: Project, kind: str) -> str | None:
+class ShownProject(Protocol):
+    """What the presenter reads: a `Project` or a read-path row of its shown columns."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def product_description(self) -> str: ...
+    @property
+    def user_prompt(self) -> str: ...
+    @property
+    def aspect_ratio(self) -> str: ...
+    @property
+    def user_image(self) -> str: ...
+    @property
+    def product_image(self) -> str: ...
+    @property
+    def generated_image(self) -> str | None: ...
+    @property
+    def generated_video(self) -> str | None: ...
+    @property
+    def scene(self) -> str | None: ...
+    @property
+    def is_published(self) -> bool: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def progress(self) -> float: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def published_media_url(base_url: str, project: ShownProject, kind: str) -> str | None:
     """The stable URL of a published project's image or video."""
     key = project.generated_image if kind == "image" else project.generated_video
     if key is None:
@@ -25,6 +72,12 @@ def download_name(project: Project, kind: str) -> str:
     return f"{stem or 'ugc'}-{kind}-{project.id.hex[:8]}.{extension}"
 
 
+# A scene is written once under a key of its own, so what it records never changes: read
+# each one once per process, not on every page view.
+_COMPOSITIONS: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+_COMPOSITIONS_KEPT = 4096
+
+
 class ProjectPresenter:
     """Builds ProjectOut / PublicProjectOut with URLs from the storage adapter."""
 
@@ -36,14 +89,32 @@ class ProjectPresenter:
     async def _url(self, key: str | None) -> str | None:
         return await self.storage.url(key, expires_in=self.ttl) if key else None
 
-    async def owned(self, project: Project) -> ProjectOut:
+    async def _composition(self, key: str | None) -> dict[str, Any] | None:
+        if not key:
+            return None
+        if key in _COMPOSITIONS:
+            return _COMPOSITIONS[key]
+        from ugc.engines.local.image.scene import scene_composition
+
+        try:
+            data = await self.storage.get(key)
+        except StorageError:  # a missing scene only hides an optional field
+            return None
+        found = await asyncio.to_thread(scene_composition, data)
+        _COMPOSITIONS[key] = found
+        while len(_COMPOSITIONS) > _COMPOSITIONS_KEPT:
+            _COMPOSITIONS.popitem(last=False)
+        return found
+
+    async def owned(self, project: ShownProject) -> ProjectOut:
         """The owner's view."""
-        user_image, product_image, image, video = await asyncio.gather(
-            self._url(project.user_image),
-            self._url(project.product_image),
-            self._url(project.generated_image),
-            self._url(project.generated_video),
-        )
+        # One after the other: signing is local work for every adapter, and gathering
+        # would cost four tasks and a trip round the event loop per project.
+        user_image = await self._url(project.user_image)
+        product_image = await self._url(project.product_image)
+        image = await self._url(project.generated_image)
+        video = await self._url(project.generated_video)
+        composition = await self._composition(project.scene)
         return ProjectOut(
             id=project.id,
             name=project.name,
@@ -63,9 +134,10 @@ class ProjectPresenter:
             error=project.error,
             created_at=project.created_at,
             updated_at=project.updated_at,
+            composition=composition,
         )
 
-    def public(self, project: Project) -> PublicProjectOut:
+    def public(self, project: ShownProject) -> PublicProjectOut:
         """The community view: stable URLs, no owner, no inputs."""
         return PublicProjectOut(
             id=project.id,

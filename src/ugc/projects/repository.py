@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.db.base import utcnow
+from ugc.jobs.models import Job, JobStatus
 from ugc.projects.models import ACTIVE_STATUSES, Project
+
+UNFINISHED_JOBS = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class ProjectRepository:
@@ -33,6 +36,19 @@ class ProjectRepository:
         """The project when it belongs to `user_id`."""
         return await self.session.scalar(
             select(Project).where(Project.id == project_id, Project.user_id == user_id)
+        )
+
+    async def lock_owned(self, project_id: uuid.UUID, user_id: uuid.UUID) -> Project | None:
+        """The user's project, fresh, row-locked until commit (PostgreSQL; SQLite serialises).
+
+        A video request, a publish and a delete of the same project take this lock first,
+        so each sees the others' committed result instead of racing past a plain read.
+        """
+        return await self.session.scalar(
+            select(Project)
+            .where(Project.id == project_id, Project.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
 
     async def get_published(self, project_id: uuid.UUID) -> Project | None:
@@ -82,7 +98,28 @@ class ProjectRepository:
             update(Project).where(Project.id == project_id).values(updated_at=utcnow(), **values)
         )
 
-    async def delete(self, project: Project) -> None:
-        """Delete a project (its jobs go with it)."""
-        await self.session.delete(project)
-        await self.session.flush()
+    async def has_unfinished_job(self, project_id: uuid.UUID) -> bool:
+        """True while a job of the project is queued or running."""
+        found = await self.session.scalar(
+            select(exists().where(Job.project_id == project_id, Job.status.in_(UNFINISHED_JOBS)))
+        )
+        return bool(found)
+
+    async def delete_idle(self, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Delete the project only if it is idle and no job of it is unfinished.
+
+        Its finished jobs go with it (cascade); a paid job that has not finished or
+        refunded never does, whatever committed between the caller's read and this.
+        """
+        unfinished = exists().where(Job.project_id == Project.id, Job.status.in_(UNFINISHED_JOBS))
+        result = await self.session.execute(
+            delete(Project)
+            .where(
+                Project.id == project_id,
+                Project.user_id == user_id,
+                Project.status.not_in([s.value for s in ACTIVE_STATUSES]),
+                ~unfinished,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))

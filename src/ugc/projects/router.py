@@ -6,13 +6,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
-from ugc.auth.deps import CurrentUser, SettingsDep
-from ugc.db.session import SessionDep
+from ugc.auth.deps import CurrentCaller, CurrentUser, SettingsDep
+from ugc.db.session import ReadConnectionDep, SessionDep, end_transaction
 from ugc.deps import PresenterDep, QueueDep, StorageDep
 from ugc.openapi import errors
-from ugc.projects import service
+from ugc.projects import reads, service
 from ugc.projects.events import project_event_stream
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -22,6 +22,7 @@ from ugc.projects.schemas import (
     PublishRequest,
     PublishState,
 )
+from ugc.schemas import json_response
 
 router = APIRouter(tags=["projects"])
 
@@ -37,6 +38,7 @@ async def _read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | Non
     "/api/project/create", status_code=status.HTTP_201_CREATED, responses=errors(402, 413, 415)
 )
 async def create_project(
+    request: Request,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -60,11 +62,16 @@ async def create_project(
             aspect_ratio=aspect_ratio,
         )
     )
-    person, product = await service.check_photos(
-        await _read_capped(user_image, settings.max_upload_bytes),
-        await _read_capped(product_image, settings.max_upload_bytes),
-        settings.max_upload_bytes,
-    )
+    person_data = await _read_capped(user_image, settings.max_upload_bytes)
+    product_data = await _read_capped(product_image, settings.max_upload_bytes)
+    # Cheap checks first: no CPU spent decoding for someone who cannot pay.
+    service.check_affordable(user, settings.image_cost)
+    # Decode with no transaction open and no connection held; reserve afterwards.
+    await end_transaction(session)
+    async with request.app.state.decode_gate.slot(user.id):
+        person, product = await service.check_photos(
+            person_data, product_data, settings.max_upload_bytes
+        )
     project = await service.create_project(
         session,
         user=user,
@@ -78,26 +85,30 @@ async def create_project(
     return ProjectCreated(project_id=project.id)
 
 
-@router.get("/api/user/projects")
+@router.get("/api/user/projects", response_model=ProjectPage)
 async def list_projects(
-    user: CurrentUser,
-    session: SessionDep,
+    caller: CurrentCaller,
+    connection: ReadConnectionDep,
     presenter: PresenterDep,
     cursor: str | None = None,
     limit: int = Query(default=20, ge=1, le=100),
-) -> ProjectPage:
+) -> Response:
     """The caller's projects, newest first."""
-    rows, next_cursor = await service.list_projects(session, user, cursor, limit)
-    return ProjectPage(projects=[await presenter.owned(p) for p in rows], next_cursor=next_cursor)
+    rows, next_cursor = await reads.list_projects(connection, caller.id, cursor, limit)
+    projects = [await presenter.owned(p) for p in rows]
+    return json_response(ProjectPage(projects=projects, next_cursor=next_cursor))
 
 
-@router.get("/api/user/projects/{project_id}")
+@router.get("/api/user/projects/{project_id}", response_model=ProjectEnvelope)
 async def get_project(
-    project_id: uuid.UUID, user: CurrentUser, session: SessionDep, presenter: PresenterDep
-) -> ProjectEnvelope:
+    project_id: uuid.UUID,
+    caller: CurrentCaller,
+    connection: ReadConnectionDep,
+    presenter: PresenterDep,
+) -> Response:
     """One of the caller's projects."""
-    project = await service.get_owned_project(session, user, project_id)
-    return ProjectEnvelope(project=await presenter.owned(project))
+    project = await reads.owned_project(connection, caller.id, project_id)
+    return json_response(ProjectEnvelope(project=await presenter.owned(project)))
 
 
 @router.get("/api/user/projects/{project_id}/events")

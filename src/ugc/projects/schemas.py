@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from ugc.schemas import ApiModel
 
@@ -29,6 +30,9 @@ class ProjectOut(ApiModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+    # How the built-in engine staged the product (e.g. {"composition": "hand", "hand":
+    # "right"}); null for other engines and before the image exists.
+    composition: dict[str, Any] | None = None
 
 
 class PublicProjectOut(ApiModel):

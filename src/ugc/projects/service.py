@@ -12,11 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ugc.auth.models import User
 from ugc.config import Settings
 from ugc.credits.models import LedgerReason
-from ugc.credits.service import reserve_credits, show_balance
+from ugc.credits.service import insufficient_credits_message, reserve_credits, show_balance
 from ugc.db.base import utcnow
 from ugc.db.session import after_commit, on_rollback
 from ugc.engines.base import ASPECT_RATIOS
-from ugc.errors import BadRequest, Conflict, InvalidInput, NotFound
+from ugc.errors import (
+    ImageRequired,
+    InsufficientCredits,
+    InvalidInput,
+    NotFound,
+    ProjectBusy,
+    VideoExists,
+)
 from ugc.jobs.context import JobQueue
 from ugc.jobs.models import Job, JobKind
 from ugc.pagination import decode_cursor, split_page
@@ -77,6 +84,16 @@ def check_brief(brief: Brief) -> Brief:
     )
 
 
+def check_affordable(user: User, cost: int) -> None:
+    """InsufficientCredits when the balance read with the caller cannot cover `cost`.
+
+    Only a pre-check against a balance read moments ago; the guarded reservation in the
+    transaction that creates the job is what actually decides.
+    """
+    if user.credits < cost:
+        raise InsufficientCredits(insufficient_credits_message(cost))
+
+
 async def check_photos(
     person: bytes | None, product: bytes | None, max_bytes: int
 ) -> tuple[CheckedImage, CheckedImage]:
@@ -85,10 +102,19 @@ async def check_photos(
         raise InvalidInput("Add a person photo (userImage).")
     if product is None:
         raise InvalidInput("Add a product photo (productImage).")
-    return await asyncio.gather(
+    # Both decodes end before this returns, even when one fails: the caller's decode
+    # slot must not be released while a thread still burns CPU on the other photo.
+    results = await asyncio.gather(
         asyncio.to_thread(check_image, person, "person photo", max_bytes),
         asyncio.to_thread(check_image, product, "product photo", max_bytes),
+        return_exceptions=True,
     )
+    checked = []
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        checked.append(result)
+    return checked[0], checked[1]
 
 
 def _new_job(
@@ -194,15 +220,18 @@ async def request_video(
     queue: JobQueue,
 ) -> Project:
     """Reserve the video cost and queue a video job for a project with an image."""
-    project = await get_owned_project(session, user, project_id)
+    repo = ProjectRepository(session)
+    project = await repo.lock_owned(project_id, user.id)
+    if project is None:
+        raise NotFound("No such project.")
     if project.generated_image is None:
-        raise BadRequest("Make the image first; the video is animated from it.")
+        raise ImageRequired("Make the image first; the video is animated from it.")
     if project.status in ACTIVE_STATUSES:
-        raise Conflict("This project is generating; wait until it finishes.")
+        raise ProjectBusy("This project is generating; wait until it finishes.")
     if project.generated_video is not None:
-        raise Conflict("This project already has a video.")
-    if not await ProjectRepository(session).claim_for_video(project.id, user.id):
-        raise Conflict("This project is generating; wait until it finishes.")
+        raise VideoExists("This project already has a video.")
+    if not await repo.claim_for_video(project.id, user.id):
+        raise ProjectBusy("This project is generating; wait until it finishes.")
     job = _new_job(project, JobKind.VIDEO, settings.video_cost, settings)
     balance = await reserve_credits(
         session,
@@ -223,9 +252,12 @@ async def set_published(
     session: AsyncSession, *, user: User, project_id: uuid.UUID, is_published: bool
 ) -> bool:
     """Publish or unpublish a project that has an image."""
-    project = await get_owned_project(session, user, project_id)
+    # Locked: a delete committing meanwhile makes this a 404, not a lost update.
+    project = await ProjectRepository(session).lock_owned(project_id, user.id)
+    if project is None:
+        raise NotFound("No such project.")
     if is_published and project.generated_image is None:
-        raise BadRequest("Only a project with a finished image can be published.")
+        raise ImageRequired("Only a project with a finished image can be published.")
     if project.is_published != is_published:
         project.is_published = is_published
         project.published_at = utcnow() if is_published else None
@@ -235,10 +267,14 @@ async def set_published(
 async def delete_project(
     session: AsyncSession, *, user: User, project_id: uuid.UUID, storage: Storage
 ) -> None:
-    """Delete a project and, once that is committed, its stored files."""
-    project = await get_owned_project(session, user, project_id)
-    if project.status in ACTIVE_STATUSES:
-        raise Conflict("This project is generating; delete it once it finishes.")
+    """Delete an idle project and, once that is committed, its stored files."""
+    repo = ProjectRepository(session)
+    project = await repo.lock_owned(project_id, user.id)
+    if project is None:
+        raise NotFound("No such project.")
+    busy = "This project is generating; delete it once it finishes."
+    if project.status in ACTIVE_STATUSES or await repo.has_unfinished_job(project.id):
+        raise ProjectBusy(busy)
     keys = [
         key
         for key in (
@@ -250,7 +286,9 @@ async def delete_project(
         )
         if key
     ]
-    await ProjectRepository(session).delete(project)
+    if not await repo.delete_idle(project.id, user.id):
+        raise ProjectBusy(busy)
+    session.expunge(project)
 
     async def remove_files() -> None:
         for key in keys:

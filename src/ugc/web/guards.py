@@ -13,11 +13,15 @@ from ugc.web.errors import expired_session_page
 
 
 def safe_next(target: str | None, default: str = "/generate") -> str:
-    """A local path to continue to after signing in; anything else becomes `default`."""
-    if not target:
+    """A path on this site to continue to after signing in; anything else becomes `default`."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers read a backslash as a slash and drop tabs and newlines from URLs, so
+    # "/\\evil.example" or "/\t/evil.example" would leave the site.
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return default
     return target
 

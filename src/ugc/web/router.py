@@ -12,6 +12,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ugc.auth import service as auth_service
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import PageUser, SettingsDep
+from ugc.auth.sessions import end_session
+from ugc.billing import service as billing
 from ugc.credits import service as credits
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, StorageDep
@@ -21,6 +23,7 @@ from ugc.projects.presenter import download_name
 from ugc.web.examples import EXAMPLE_NAMES, example_path
 from ugc.web.guards import is_same_site, safe_next, sign_in_first
 from ugc.web.templating import render
+from ugc.webhooks.repository import WebhookRepository
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,10 +98,12 @@ async def signin_page(
 
 
 @router.post("/signout")
-async def signout(request: Request) -> Response:
+async def signout(request: Request, session: SessionDep) -> Response:
     """End the session (works without JavaScript) and go home."""
     if not is_same_site(request):
         raise Forbidden("Requests from other sites are not allowed.")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    await end_session(session, request.app.state.secret_key, cookie)
     response = RedirectResponse("/?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
@@ -232,12 +237,6 @@ async def public_ad(
     )
 
 
-@router.get("/plans")
-async def plans(request: Request, user: PageUser) -> Response:
-    """Credit costs and packs."""
-    return render(request, "plans.html", user=user, title="Plans and credits")
-
-
 @router.get("/account")
 async def account(request: Request, user: PageUser, session: SessionDep) -> Response:
     """Email, balance, credit history and API tokens."""
@@ -246,6 +245,15 @@ async def account(request: Request, user: PageUser, session: SessionDep) -> Resp
     assert user is not None
     history, _ = await credits.history_page(session, user, None, HISTORY_SIZE)
     tokens = await auth_service.list_api_tokens(session, user)
+    purchases = await billing.list_purchases(session, user)
+    webhook_endpoints = await WebhookRepository(session).endpoints_of(user.id)
     return render(
-        request, "account.html", user=user, history=history, tokens=tokens, title="Account"
+        request,
+        "account.html",
+        user=user,
+        history=history,
+        tokens=tokens,
+        purchases=purchases,
+        webhook_endpoints=webhook_endpoints,
+        title="Account",
     )

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from ugc.auth.models import User
+from ugc.billing.money import format_money, format_unit_price
 from ugc.config import Settings
 from ugc.middleware.headers import csp_nonce
 from ugc.web.assets import page_css
@@ -50,6 +51,8 @@ templates.env.globals["static"] = static_url
 templates.env.globals["page_css"] = page_css
 templates.env.filters["short_date"] = short_date
 templates.env.filters["credits"] = credits_label
+templates.env.filters["money"] = format_money
+templates.env.filters["unit_price"] = format_unit_price
 
 
 def render(

@@ -20,7 +20,7 @@ from PIL import Image
 
 from ugc.config import Settings
 from ugc.engines.base import GeneratedImage, ImageRequest
-from ugc.engines.local.image import LocalImageEngine
+from ugc.engines.local.image.engine import LocalImageEngine
 
 Array = NDArray[np.uint8]
 T = TypeVar("T")

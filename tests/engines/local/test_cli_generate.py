@@ -14,7 +14,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from ugc.cli_generate import generate
-from ugc.engines.local.photos import normalize_upload
+from ugc.projects.uploads import check_image
 
 app = typer.Typer()
 app.command("generate")(generate)
@@ -53,6 +53,9 @@ def test_json_summary_is_the_last_line(photos: tuple[Path, Path], tmp_path: Path
     assert summary["image"] == str(out / "image.png") and (out / "image.png").exists()
     assert summary["video"] == str(out / "video.mp4") and (out / "video.mp4").stat().st_size > 0
     assert summary["timings"]["image_s"] > 0 and summary["timings"]["video_s"] > 0
+    # The scene's composition: how the product was staged, and what the vision stage saw.
+    assert summary["scene"]["composition"] in ("hand", "foreground", "raised")
+    assert summary["scene"]["faces_seen"] >= 1
     assert Image.open(out / "image.png").size == (1080, 1080)
 
 
@@ -65,7 +68,9 @@ def test_without_video_writes_only_the_image(photos: tuple[Path, Path], tmp_path
     assert Image.open(out / "image.png").size == (1920, 1080)
 
 
-@pytest.mark.parametrize("problem", ["not-an-image", "missing", "tiny"])
+@pytest.mark.parametrize(
+    "problem", ["not-an-image", "missing", "tiny", "small", "gif", "truncated"]
+)
 def test_unreadable_input_exits_2_with_one_line(
     problem: str, photos: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -75,6 +80,15 @@ def test_unreadable_input_exits_2_with_one_line(
         bad.write_text("hello")
     elif problem == "tiny":
         Image.new("RGB", (10, 10)).save(bad)
+    elif problem == "small":
+        # The API refuses photos under 256 px on the short side; so does the shell.
+        Image.new("RGB", (200, 400), (120, 90, 60)).save(bad, format="JPEG")
+    elif problem == "gif":
+        Image.new("RGB", (400, 400)).save(bad, format="GIF")
+    elif problem == "truncated":
+        whole = io.BytesIO()
+        Image.fromarray(np.full((600, 600, 3), 128, np.uint8)).save(whole, format="JPEG")
+        bad.write_bytes(whole.getvalue()[: len(whole.getvalue()) // 3])
     result = CliRunner().invoke(app, _args(bad, product, tmp_path / "out", "--json"))
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -94,6 +108,6 @@ def test_exif_orientation_is_applied(kit: Any) -> None:
     exif[0x0112] = 6
     buffer = io.BytesIO()
     Image.fromarray(sideways).save(buffer, format="JPEG", exif=exif)
-    upright = Image.open(io.BytesIO(normalize_upload(buffer.getvalue(), "person")))
+    upright = Image.open(io.BytesIO(check_image(buffer.getvalue(), "person", 10_000_000).data))
     assert upright.size == (700, 900)
     assert 0x0112 not in upright.getexif() or upright.getexif()[0x0112] == 1

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from ugc.engines.base import VIDEO_SIZES, VideoRequest
-from ugc.engines.local.motion import FPS, camera_at, card_opacity
-from ugc.engines.local.render import FrameRenderer, _camera_matrix, _half, _resized
-from ugc.engines.local.scene import unpack_scene
-from ugc.engines.local.video import layers_from_scene
-from ugc.engines.local.yuv import FrameBuffer, premultiplied_to_yuva, rgb_to_planes
+from ugc.engines.local.image.scene import unpack_scene
+from ugc.engines.local.video.engine import layers_from_scene
+from ugc.engines.local.video.motion import FPS, camera_at, card_opacity
+from ugc.engines.local.video.render import FrameRenderer, _camera_matrix, _half, _resized
+from ugc.engines.local.video.yuv import FrameBuffer, premultiplied_to_yuva, rgb_to_planes
 
 _WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 _SIZE = VIDEO_SIZES["9:16"]

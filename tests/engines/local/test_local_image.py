@@ -10,10 +10,10 @@ import pytest
 
 from ugc.config import Settings
 from ugc.engines.base import IMAGE_SIZES, EngineRejected, GeneratedImage, ImageRequest
-from ugc.engines.local.faces import find_face
-from ugc.engines.local.geometry import Box
-from ugc.engines.local.image import LocalImageEngine
-from ugc.engines.local.scene import Scene, unpack_scene
+from ugc.engines.local.image.engine import LocalImageEngine
+from ugc.engines.local.image.faces import find_face
+from ugc.engines.local.image.scene import Scene, unpack_scene
+from ugc.engines.local.kit.geometry import Box
 
 CASES = {
     # id: (person, product, aspect)
@@ -72,7 +72,10 @@ def test_product_scale_is_believable(
     share = scene.product_box.area / (scene.size[0] * scene.size[1])
     assert 0.03 <= share <= 0.45
     frame = Box(0, 0, *scene.size)
-    assert scene.product_box.intersection(frame) == pytest.approx(scene.product_box.area)
+    # A product raised into shot may leave through the bottom edge, never through the others.
+    assert scene.product_box.intersection(frame) >= 0.85 * scene.product_box.area
+    assert scene.product_box.x >= 0 and scene.product_box.right <= scene.size[0]
+    assert scene.product_box.y >= 0
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.startswith("no-face")])

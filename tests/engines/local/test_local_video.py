@@ -18,7 +18,7 @@ import pytest
 
 from ugc.config import Settings
 from ugc.engines.base import VIDEO_SIZES, GeneratedImage, VideoRequest
-from ugc.engines.local.video import LocalVideoEngine
+from ugc.engines.local.video.engine import LocalVideoEngine
 
 
 def _animate(
@@ -125,7 +125,7 @@ _RSS_SCRIPT = """
 import asyncio, json, pathlib, sys
 from ugc.config import Settings
 from ugc.engines.base import VideoRequest
-from ugc.engines.local.video import LocalVideoEngine
+from ugc.engines.local.video.engine import LocalVideoEngine
 folder = pathlib.Path(sys.argv[1])
 req = VideoRequest(image=(folder / "image.png").read_bytes(), product_name="Glow",
                    product_description="", prompt="", aspect_ratio="16:9",

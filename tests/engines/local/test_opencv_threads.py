@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import cv2
 import pytest
 
-from ugc.engines.local.opencv_threads import single_threaded_opencv
+from ugc.engines.local.kit.opencv_threads import single_threaded_opencv
 
 
 @pytest.fixture

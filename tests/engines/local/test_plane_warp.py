@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import skimage.data
 
-from ugc.engines.local.plane_warp import WarpedPlane
+from ugc.engines.local.video.plane_warp import WarpedPlane
 
 _WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 

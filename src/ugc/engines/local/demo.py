@@ -19,8 +19,8 @@ from PIL import Image
 
 from ugc.config import Settings
 from ugc.engines.base import AspectRatio, ImageRequest, VideoRequest
-from ugc.engines.local.image import LocalImageEngine
-from ugc.engines.local.video import LocalVideoEngine
+from ugc.engines.local.image.engine import LocalImageEngine
+from ugc.engines.local.video.engine import LocalVideoEngine
 
 # (file stem, aspect ratio, product photo, name, description, prompt)
 SAMPLES: tuple[tuple[str, AspectRatio, str, str, str, str], ...] = (

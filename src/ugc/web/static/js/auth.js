@@ -4,6 +4,21 @@ import { api, creditsLabel, flash } from "./core.js";
 const form = document.querySelector("[data-auth-form]");
 const errorBox = document.querySelector("[data-form-error]");
 
+/** `next` when it is a path on this site; "/generate" for anything that would leave it. */
+export function sameOriginPath(next) {
+  const fallback = "/generate";
+  // Backslashes and control characters are how "/\\evil.example" slips past a "/" check.
+  if (!next || !next.startsWith("/") || /[\\\u0000-\u001f\u007f]/.test(next)) return fallback;
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== location.origin) return fallback;
+  return url.pathname + url.search + url.hash;
+}
+
 function showError(message, field) {
   errorBox.querySelector("p").textContent = message;
   errorBox.hidden = false;
@@ -36,7 +51,7 @@ form?.addEventListener("submit", async (event) => {
       json: { email: email.value.trim(), password: password.value },
     });
     flash(mode === "signup" ? `Welcome! You have ${creditsLabel(user.credits)} to start.` : "Welcome back!");
-    location.assign(form.dataset.next || "/generate");
+    location.assign(sameOriginPath(form.dataset.next));
   } catch (error) {
     const field = error.status === 409 ? email : error.status === 401 ? password : null;
     showError(error.message, field);

@@ -1,0 +1,1 @@
+"""Selling credits: packs, Stripe Checkout, Stripe webhooks and the purchases they record."""

@@ -1,0 +1,193 @@
+"""Staging the product: in the better hand, in the foreground, or raised from the frame's bottom.
+
+Never in mid-air beside the face: a UGC creator holds the product, or shoots it in front of
+themselves with the phone's portrait mode, or lifts it into shot from below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ugc.engines.local.image.people import HandPose
+from ugc.engines.local.kit.geometry import Box
+
+Composition = Literal["hand", "foreground", "raised"]
+# Product area as a share of the frame: believable between 3% and 45%.
+MIN_SHARE, MAX_SHARE = 0.03, 0.45
+# In a hand the palm sets the size: a person far from the camera holds a small product.
+MIN_HELD_SHARE = 0.012
+# A held product is about a palm wide, and between one and three palm lengths tall.
+_WIDTH_PALMS = 1.15
+_MIN_LENGTHS, _MAX_LENGTHS = 1.2, 2.8
+_MAX_LEAN = 22.0
+# A hand this small in the frame would hold a product nobody can read.
+_MIN_PALM = 0.035
+# Fingers may hide at most this share of the product: its label must still read.
+_MAX_COVER = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the product sits on the canvas (before tilt) and how it leans (degrees, CCW)."""
+
+    box: Box
+    tilt_degrees: float
+
+
+@dataclass(frozen=True, slots=True)
+class Staging:
+    """The chosen composition, the product's placement and the hand holding it, if any."""
+
+    composition: Composition
+    placement: Placement
+    hand: HandPose | None = None
+
+
+def turned_box(placement: Placement) -> Box:
+    """The axis-aligned box around the product after its tilt."""
+    box, angle = placement.box, math.radians(placement.tilt_degrees)
+    cos, sin = abs(math.cos(angle)), abs(math.sin(angle))
+    w, h = box.w * cos + box.h * sin, box.w * sin + box.h * cos
+    return Box(box.cx - w / 2, box.cy - h / 2, w, h)
+
+
+def _hand_size(hand: HandPose, aspect: float, frame_area: float) -> tuple[float, float]:
+    width = _WIDTH_PALMS * hand.palm_width
+    height = width / aspect
+    if height > _MAX_LENGTHS * hand.palm_length:
+        height = _MAX_LENGTHS * hand.palm_length
+        width = height * aspect
+    if height < _MIN_LENGTHS * hand.palm_length:
+        width = min(_MIN_LENGTHS * hand.palm_length * aspect, 2.2 * hand.palm_width)
+        height = width / aspect
+    share = width * height / frame_area
+    fix = math.sqrt(min(max(share, MIN_HELD_SHARE), 0.35) / share)
+    return width * fix, height * fix
+
+
+def _lean(axis: tuple[float, float]) -> float:
+    # The product follows the hand's axis, folded to the nearest of up, down or sideways:
+    # a hand pointing up holds it upright, a hand from the side grips it across.
+    degrees = math.degrees(math.atan2(axis[0], -axis[1]))
+    folded = (degrees + 45) % 90 - 45
+    return min(max(0.7 * folded, -_MAX_LEAN), _MAX_LEAN)
+
+
+def grip_placement(hand: HandPose, aspect: float, size: tuple[int, int], reach: float) -> Placement:
+    """The product in the hand: sized from the palm, leaning with it, over palm and fingers.
+
+    `reach` moves the product along the hand's axis, in shares of its extent (0 = centred
+    on the palm); the fingers then cover more (larger reach) or less of it.
+    """
+    width, height = _hand_size(hand, aspect, size[0] * size[1])
+    ux, uy = hand.axis
+    along = abs(ux) * width / 2 + abs(uy) * height / 2
+    cx, cy = hand.palm_centre
+    shift = along * reach
+    box = Box(cx + ux * shift - width / 2, cy + uy * shift - height / 2, width, height)
+    return Placement(box, -_lean(hand.axis))
+
+
+def _clear(placement: Placement, size: tuple[int, int], faces: tuple[Box, ...]) -> bool:
+    # Inside the frame (it may leave through the bottom edge, as held things do) and off
+    # every face.
+    box = turned_box(placement)
+    width, height = size
+    margin = 0.01 * min(size)
+    inside = box.x >= margin and box.right <= width - margin and box.y >= margin
+    low = box.bottom <= height - margin or box.bottom - height < 0.3 * box.h
+    return inside and low and all(box.intersection(f.grown(0.08)) == 0 for f in faces)
+
+
+def hand_rank(hand: HandPose, size: tuple[int, int]) -> float:
+    """How good a hand is to hold the product: free, big (near the camera), confident."""
+    width, height = size
+    inside = np.mean(
+        (hand.points[:, 0] >= 0)
+        & (hand.points[:, 0] < width)
+        & (hand.points[:, 1] >= 0)
+        & (hand.points[:, 1] < height)
+    )
+    if inside < 0.8 or hand.palm_width < _MIN_PALM * min(size):
+        return 0.0
+    return float(hand.palm_width * hand.score * (1.0 - 0.75 * hand.holding) * inside)
+
+
+CoverFn = Callable[[HandPose, "Placement"], float]
+
+
+def _in_hand(
+    hands: tuple[HandPose, ...],
+    aspect: float,
+    size: tuple[int, int],
+    faces: tuple[Box, ...],
+    cover: CoverFn | None,
+) -> Staging | None:
+    ranked = sorted(hands, key=lambda h: hand_rank(h, size), reverse=True)
+    for hand in ranked:
+        if hand_rank(hand, size) <= 0:
+            break
+        # Over the palm first, a little towards the fingers so their tips wrap its front;
+        # further along or back when the frame, a face or too much finger is in the way.
+        for reach in (0.25, 0.5, 0.0, 0.75):
+            placement = grip_placement(hand, aspect, size, reach)
+            if not _clear(placement, size, faces):
+                continue
+            if cover is None or cover(hand, placement) <= _MAX_COVER:
+                return Staging("hand", placement, hand)
+    return None
+
+
+def _sized(share: float, aspect: float, size: tuple[int, int]) -> tuple[float, float]:
+    width, height = size
+    box_h = math.sqrt(share * width * height / aspect)
+    box_w = box_h * aspect
+    # Tall frames keep it to the lower part; short ones need more of their height for it.
+    tallest = 0.4 if height > width else 0.62
+    fit = min(1.0, 0.5 * width / box_w, tallest * height / box_h)
+    return box_w * fit, box_h * fit
+
+
+def _from_below(
+    share: float, bleed: float, aspect: float, size: tuple[int, int], faces: tuple[Box, ...]
+) -> Placement:
+    # Rising from the bottom edge, on the side of the frame away from the face, and never
+    # up over the chin: shrink until it clears every face.
+    width, height = size
+    face = faces[0] if faces else None
+    side = 1.0 if face is None or face.cx <= width / 2 else -1.0
+    while True:
+        box_w, box_h = _sized(share, aspect, size)
+        cx = width / 2 + side * 0.2 * width
+        cx = min(max(cx, box_w / 2 + 0.05 * width), width - box_w / 2 - 0.05 * width)
+        box = Box(cx - box_w / 2, height + bleed * box_h - box_h, box_w, box_h)
+        placement = Placement(box, -3.0 * side)
+        if _clear(placement, size, faces) or share <= MIN_SHARE:
+            return placement
+        share *= 0.85
+
+
+def stage_product(
+    hands: tuple[HandPose, ...],
+    faces: tuple[Box, ...],
+    has_mask: bool,
+    aspect: float,
+    size: tuple[int, int],
+    cover: CoverFn | None = None,
+) -> Staging:
+    """Choose the composition and place the product (aspect = product width / height).
+
+    `cover` tells how much of the product a hand's fingers would hide at a placement.
+    """
+    held = _in_hand(hands, aspect, size, faces, cover)
+    if held is not None:
+        return held
+    if has_mask:
+        # Portrait mode: the product sharp and near, the person softly behind it.
+        return Staging("foreground", _from_below(0.2, 0.06, aspect, size, faces))
+    return Staging("raised", _from_below(0.14, 0.12, aspect, size, faces))

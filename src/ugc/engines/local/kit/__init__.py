@@ -1,0 +1,1 @@
+"""The small tools both stages share: boxes, typed arrays, fonts, captions, photo decoding."""
