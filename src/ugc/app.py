@@ -22,7 +22,7 @@ from starlette.routing import Match
 
 from ugc import __version__
 from ugc.auth.cookies import SESSION_COOKIE
-from ugc.auth.deps import current_user
+from ugc.auth.deps import current_caller, current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
@@ -287,14 +287,16 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.include_router(billing_router)
     _add_operational_routes(app)
     _mount_web(app)
-    install_openapi(app, guards={current_user})
+    install_openapi(app, guards={current_user, current_caller})
     return app
 
 
 def _add_edge_middleware(app: FastAPI, settings: Settings) -> None:
     """Checks that run before any body is read (outermost last)."""
     app.add_middleware(
-        AuthenticateFirstMiddleware, guards={current_user}, cookie_name=SESSION_COOKIE
+        AuthenticateFirstMiddleware,
+        guards={current_user, current_caller},
+        cookie_name=SESSION_COOKIE,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=request_body_limit(settings.max_upload_bytes))
     app.add_middleware(SecurityHeadersMiddleware, media_sources=storage_origins(settings))
