@@ -40,9 +40,21 @@ pytestmark = pytest.mark.slow
 
 # Examples per operation and generation mode: ~20 operations x 2 modes x this, per database
 # (sign-up and sign-in cases hash passwords with argon2: most of the time goes there).
-EXAMPLES = 8
+EXAMPLES = 5
+
+
+def no_unplanned_server_error(ctx: object, response: object, case: schemathesis.Case) -> None:
+    """Like schemathesis's not_a_server_error, except a documented 503: a feature this server
+    is not configured for (payments without Stripe keys) says so on purpose."""
+    status = response.status_code  # type: ignore[attr-defined]
+    documented = case.operation.definition.raw.get("responses", {})
+    if status == 503 and "503" in documented:
+        return
+    not_a_server_error(ctx, response, case)  # type: ignore[arg-type]
+
+
 CHECKS = [
-    not_a_server_error,
+    no_unplanned_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,

@@ -29,6 +29,8 @@ ERROR_DESCRIPTIONS = {
     415: "An uploaded file is not an image we can read.",
     422: "A value is not acceptable; the detail says which and why.",
     429: "Too many attempts; the Retry-After header says when to try again.",
+    502: "A provider this needs (the payment provider) refused or could not be reached.",
+    503: "This feature is not set up on this server (payments, webhooks).",
 }
 ERROR_REF = "#/components/schemas/ErrorResponse"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
