@@ -97,3 +97,6 @@ def test_ordinary_requests_are_unaffected(server):
             assert client.get("/healthz").status_code == 200
         body = {"email": "nobody@example.com", "password": "not the password"}
         assert client.post("/api/auth/login", json=body).status_code == 401
+        # A body far larger than the header limit, arriving with the headers, is no header.
+        big = {"email": "nobody@example.com", "password": "x" * 200_000}
+        assert client.post("/api/auth/login", json=big).status_code == 422

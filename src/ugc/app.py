@@ -19,10 +19,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ugc import __version__
 from ugc.auth.cookies import SESSION_COOKIE
-from ugc.auth.deps import current_user
+from ugc.auth.deps import current_caller, current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
 from ugc.auth.ratelimit import build_login_limiter, build_signup_limiter
 from ugc.auth.router import router as auth_router
@@ -41,7 +42,9 @@ from ugc.middleware.body import (
     BodyLimitMiddleware,
     request_body_limit,
 )
+from ugc.middleware.headers import SecurityHeadersMiddleware, storage_origins
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
+from ugc.openapi import flat_routes, install_openapi
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
 from ugc.projects.tasks import register_generation_jobs
@@ -101,9 +104,33 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404:
             detail = "Nothing lives at this address."
-        return _render(request, exc.status_code, code, detail, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # No route with methods matched: a mount (the static files) takes GET and HEAD.
+            allowed = allowed_methods(request) or ["GET", "HEAD"]
+            detail = f"This address does not accept {request.method}; use {', '.join(allowed)}."
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return _render(request, exc.status_code, code, detail, headers)
 
     install_unexpected_error_handlers(app)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the resource at this path (Starlette names only its first route's).
+
+    The resource is the most literal route template that matches: `/api/project/create`,
+    not `/api/project/{project_id}` with "create" as the id.
+    """
+    by_template: dict[str, set[str]] = {}
+    for route in flat_routes(request.app):
+        methods = getattr(route, "methods", None)
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE and methods:
+            by_template.setdefault(route.path_format, set()).update(methods)
+    if not by_template:
+        return []
+    template = min(by_template, key=lambda path: (path.count("{"), path))
+    return sorted(by_template[template])
 
 
 def install_unexpected_error_handlers(app: FastAPI) -> None:
@@ -277,15 +304,19 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.include_router(billing_router)
     _add_operational_routes(app)
     _mount_web(app)
+    install_openapi(app, guards={current_user, current_caller})
     return app
 
 
 def _add_edge_middleware(app: FastAPI, settings: Settings) -> None:
     """Checks that run before any body is read (outermost last)."""
     app.add_middleware(
-        AuthenticateFirstMiddleware, guards={current_user}, cookie_name=SESSION_COOKIE
+        AuthenticateFirstMiddleware,
+        guards={current_user, current_caller},
+        cookie_name=SESSION_COOKIE,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=request_body_limit(settings.max_upload_bytes))
+    app.add_middleware(SecurityHeadersMiddleware, media_sources=storage_origins(settings))
 
 
 def _mount_web(app: FastAPI) -> None:

@@ -39,6 +39,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._awaiting_headers = True
         self._header_bytes = 0
+        self._refused = False
 
     def _arm(self, seconds: float, reason: str) -> None:
         self._disarm()
@@ -71,15 +72,21 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        """Count header bytes before parsing; refuse headers over the size limit."""
+        """Parse, then refuse headers that are still incomplete past the size limit."""
         if self._awaiting_headers:
             self._header_bytes += len(data)
-            if self._header_bytes > self.max_header_bytes:
-                self._disarm()
-                self.transport.write(HEADERS_TOO_LARGE)
-                self.transport.close()
-                return
         super().data_received(data)
+        # A chunk may hold the end of the headers and the start of a large body: only bytes
+        # read while the headers are still unfinished count against their limit.
+        if self._awaiting_headers and self._header_bytes > self.max_header_bytes:
+            self._refuse_headers()
+
+    def _refuse_headers(self) -> None:
+        self._refused = True
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(HEADERS_TOO_LARGE)
+            self.transport.close()
 
     def on_message_begin(self) -> None:
         """A new request: its headers are on the clock (unless it already ticks)."""
@@ -89,7 +96,11 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
             self._arm(self.header_timeout, "request headers not received in time")
 
     def on_headers_complete(self) -> None:
-        """Headers in: from now on the body may not stall."""
+        """Headers in (refused when too large): from now on the body may not stall."""
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.max_header_bytes:
+            self._refuse_headers()
+            return
         super().on_headers_complete()
         self._awaiting_headers = False
         self._header_bytes = 0
@@ -97,10 +108,15 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def on_body(self, body: bytes) -> None:
         """Each chunk of body restarts the idle clock."""
+        if self._refused:
+            return
         super().on_body(body)
         self._arm(self.body_timeout, "request body stalled")
 
     def on_message_complete(self) -> None:
         """The whole request is in; uvicorn's keep-alive timeout takes over after the answer."""
+        if self._refused:
+            return
         super().on_message_complete()
         self._disarm()
+        self._awaiting_headers = True  # the connection's next bytes are the next request's

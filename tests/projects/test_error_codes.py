@@ -47,7 +47,7 @@ def test_route_documents_its_error_codes(openapi, route):
     for status, codes in ROUTES[route].items():
         documented = responses[str(status)]
         assert documented["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorBody"
+            "$ref": "#/components/schemas/ErrorResponse"
         }
         for code in codes:
             assert f"`{code}`" in documented["description"], (route, status, code)

@@ -58,6 +58,20 @@ IMAGES_LOADED = """Array.from(document.images)
   .every((i) => i.complete && i.naturalWidth > 0)"""
 
 
+def wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Not `page.wait_for_function`: that evaluates its expression with `eval` inside the page,
+    which the pages' Content-Security-Policy refuses (no 'unsafe-eval'); `page.evaluate`
+    comes from the test driver and is not subject to the page's policy.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.02)
+
+
 def wait_for_images(page: Any) -> None:
     """Wait until every eagerly loaded image with a source has decoded (for screenshots)."""
-    page.wait_for_function(IMAGES_LOADED)
+    wait_until(page, IMAGES_LOADED)

@@ -90,6 +90,10 @@ def test_failed_generation_shows_reason_and_refund(server, visit, photos, shoot,
     expect(error).to_contain_text("Your 5 credits were refunded")
     expect(page.locator("[data-credits]")).to_have_text("20 credits")
     expect(page.get_by_role("switch", name="Publish to community")).to_be_disabled()
+    # The failure frame comes from the page's own markup, shown by the script as it fails.
+    expect(page.locator("[data-failed-frame]")).to_be_visible()
+    expect(page.locator("[data-failed-frame]")).to_contain_text("No image this time")
+    expect(page.locator("[data-wait]")).to_be_hidden()
     shoot(page, f"result-failed-{viewport}")
 
     page.goto("/account")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import SCREENSHOTS, VIEWPORTS
-from tests.web.helpers import api_create_ready_project, api_signup, wait_for_images
+from tests.web.helpers import api_create_ready_project, api_signup, wait_for_images, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -72,7 +72,7 @@ def _first_paint(browser, base_url, path, cookies, viewport):
             context.add_cookies(cookies)
         page = context.new_page()
         page.goto(path, wait_until="load")
-        page.wait_for_function("performance.getEntriesByType('paint').length > 0")
+        wait_until(page, "performance.getEntriesByType('paint').length > 0")
         entries = page.evaluate(
             "Object.fromEntries(performance.getEntriesByType('paint')"
             ".map(e => [e.name, e.startTime]))"

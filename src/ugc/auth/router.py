@@ -18,6 +18,7 @@ from ugc.auth.ratelimit import Attempt, Limit, LoginRateLimiter
 from ugc.auth.schemas import (
     CreatedToken,
     Credentials,
+    NewAccount,
     NewToken,
     PasswordChange,
     TokenList,
@@ -31,6 +32,7 @@ from ugc.config import Settings
 from ugc.db.session import after_commit
 from ugc.deps import CurrentUser, SessionDep, SettingsDep
 from ugc.errors import BadRequest, EmailTaken, InvalidInput, TooManyRequests, UGCError, documented
+from ugc.openapi import errors
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ def _mail_verification_after_commit(request: Request, session: SessionDep, user:
     responses=documented(EmailTaken, InvalidInput, TooManyRequests),
 )
 async def signup(
-    body: Credentials,
+    body: NewAccount,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -201,7 +203,9 @@ async def sign_out_everywhere(user: CurrentUser, response: Response, session: Se
     _clear_session_cookie(response)
 
 
-@router.post("/api/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/api/auth/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 429)
+)
 async def change_password(
     body: PasswordChange,
     user: CurrentUser,
@@ -225,7 +229,7 @@ async def change_password(
         await _start_session(request, response, session, user, settings)
 
 
-@router.post("/api/auth/token")
+@router.post("/api/auth/token", responses=errors(401, 429))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep
 ) -> TokenResponse:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
+from ugc.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ugc.schemas import ApiModel
 from ugc.text import SingleLineText
 
@@ -16,6 +17,12 @@ class Credentials(ApiModel):
 
     email: EmailStr
     password: str = Field(min_length=1, max_length=256)
+
+
+class NewAccount(Credentials):
+    """Email and password for sign-up: the password rules are stated in the schema."""
+
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 class PasswordChange(ApiModel):

@@ -17,6 +17,7 @@ from ugc.billing.schemas import (
 )
 from ugc.db.session import SessionDep
 from ugc.deps import CurrentUser, SettingsDep
+from ugc.openapi import errors
 
 router = APIRouter(tags=["billing"])
 
@@ -37,7 +38,7 @@ async def packs(settings: SettingsDep) -> Packs:
     )
 
 
-@router.post("/api/billing/checkout")
+@router.post("/api/billing/checkout", responses=errors(502, 503))
 async def checkout(
     body: CheckoutRequest, user: CurrentUser, request: Request, settings: SettingsDep
 ) -> CheckoutLinkOut:
@@ -48,7 +49,7 @@ async def checkout(
     return CheckoutLinkOut(url=link.url, checkout_session_id=link.id)
 
 
-@router.post("/api/billing/stripe/webhook")
+@router.post("/api/billing/stripe/webhook", responses=errors(400, 503))
 async def stripe_webhook(
     request: Request, session: SessionDep, settings: SettingsDep, gateway: GatewayDep
 ) -> dict[str, bool | str]:

@@ -15,7 +15,9 @@ from starlette.responses import Response
 from ugc.auth.models import User
 from ugc.billing.money import format_money, format_unit_price
 from ugc.config import Settings
+from ugc.middleware.headers import csp_nonce
 from ugc.web.assets import page_css
+from ugc.web.limits import form_limits
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -69,6 +71,8 @@ def render(
         "signed_in": user is not None if signed_in is None else signed_in,
         "settings": settings,
         "path": request.url.path,
+        "csp_nonce": csp_nonce(request.scope),
+        "limits": form_limits(settings),
     }
     values.update(context)
     response = templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -8,10 +8,10 @@ const reveal = document.querySelector("[data-new-token]");
 
 function tokenItem(token) {
   const item = document.createElement("li");
-  item.style.cssText = "display:flex;align-items:center;gap:10px";
+  item.className = "token-row";
   item.dataset.token = token.id;
   const text = document.createElement("span");
-  text.style.cssText = "flex:1;min-width:0";
+  text.className = "grow";
   const name = document.createElement("strong");
   name.textContent = token.name;
   const meta = document.createElement("span");

@@ -3,9 +3,11 @@ import { api, toast } from "./core.js";
 
 const form = document.querySelector("[data-create-form]");
 const TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
-const MIN_SIDE = 256;
-const MAX_PIXELS = 40_000_000;
-const maxMb = Number(form?.dataset.maxMb || 5);
+// The server's limits, stated once in the page (data attributes), checked here before upload.
+const MIN_SIDE = Number(form?.dataset.minSide);
+const MAX_MEGAPIXELS = Number(form?.dataset.maxMegapixels);
+const MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000;
+const maxMb = Number(form?.dataset.maxMb);
 const cost = Number(form?.dataset.cost || 0);
 
 async function problemWith(file, label) {
@@ -28,7 +30,7 @@ async function problemWith(file, label) {
     return `The ${label} is ${width}×${height} pixels; it needs at least ${MIN_SIDE} pixels on its short side.`;
   }
   if (width * height > MAX_PIXELS) {
-    return `The ${label} is ${width}×${height} pixels; the limit is 40 megapixels.`;
+    return `The ${label} is ${width}×${height} pixels; the limit is ${MAX_MEGAPIXELS} megapixels.`;
   }
   return null;
 }

@@ -1,12 +1,13 @@
 // The result page: live status by server-sent events (polling every 5 s as a fallback),
 // the image and video as they arrive, the video request and the publish switch.
+// Its words live in the page (templates and data attributes); this only shows and fills them.
 import { api, creditsLabel, flash, getCredits, refreshCredits, setCredits, toast } from "./core.js";
 
 const root = document.querySelector("[data-result]");
 const $ = (selector) => root.querySelector(selector);
 const id = root.dataset.projectId;
 const videoCost = Number(root.dataset.videoCost);
-const LABELS = { queued: "Queued", generating: "Generating", ready: "Ready", failed: "Failed" };
+const say = root.dataset;
 const POLL_MS = 5000;
 
 let project = JSON.parse(document.getElementById("project-data").textContent);
@@ -28,31 +29,22 @@ function showTab(which) {
   }
 }
 
+// A copy of the page's <template> for the image or the video, put first in the frame.
+function addFromTemplate(name) {
+  const element = $(`[data-${name}-template]`).content.firstElementChild.cloneNode(true);
+  $("[data-frame]").prepend(element);
+  return element;
+}
+
 function ensureImage(p) {
-  let image = $("[data-image]");
-  if (!image) {
-    image = document.createElement("img");
-    image.dataset.image = "";
-    image.alt = `Generated ad image for ${p.productName}`;
-    $("[data-frame]").prepend(image);
-  }
+  const image = $("[data-image]") || addFromTemplate("image");
   if (!samePath(image.getAttribute("src"), p.generatedImage)) image.src = p.generatedImage;
-  $("[data-failed-frame]")?.remove();
   $(".shimmer")?.remove();
 }
 
 function ensureVideo(p) {
-  let video = $("[data-video]");
-  const fresh = !video;
-  if (!video) {
-    video = document.createElement("video");
-    video.dataset.video = "";
-    video.controls = true;
-    video.playsInline = true;
-    video.preload = "metadata";
-    video.setAttribute("aria-label", `Generated video ad for ${p.productName}`);
-    $("[data-frame]").prepend(video);
-  }
+  const fresh = !$("[data-video]");
+  const video = $("[data-video]") || addFromTemplate("video");
   if (!samePath(video.getAttribute("src"), p.generatedVideo)) {
     video.poster = p.generatedImage || "";
     video.src = p.generatedVideo;
@@ -67,7 +59,7 @@ function render(p, credits) {
   const active = p.isGenerating;
   const badge = $("[data-status-badge]");
   badge.className = `badge badge-${p.status}`;
-  badge.textContent = LABELS[p.status] || p.status;
+  badge.textContent = badge.getAttribute(`data-label-${p.status}`) || p.status;
 
   const percent = Math.round((p.progress || 0) * 100);
   $("[data-progress-block]").hidden = !active;
@@ -77,20 +69,15 @@ function render(p, credits) {
   $("[data-stage]").textContent = `${capitalize(p.step || p.stage || "queued")} · ${percent}%`;
 
   $("[data-wait]").hidden = !active;
-  $("[data-wait-title]").textContent = hasImage ? "Animating your video…" : "Composing your ad…";
+  const waitTitle = $("[data-wait-title]");
+  waitTitle.textContent = hasImage ? waitTitle.dataset.forVideo : waitTitle.dataset.forImage;
   const error = $("[data-error]");
   error.hidden = active || !p.error;
   $("[data-error-text]").textContent = p.error || "";
 
   const failed = p.status === "failed" && !hasImage;
   $("[data-frame]").classList.toggle("is-failed", failed);
-  if (failed && !$("[data-failed-frame]")) {
-    $("[data-frame]").insertAdjacentHTML(
-      "beforeend",
-      '<div class="frame-wait" data-failed-frame><strong>No image this time</strong>' +
-        '<span class="small">Try other photos or a simpler prompt.</span></div>',
-    );
-  }
+  $("[data-failed-frame]").hidden = !failed;
   if (hasImage) ensureImage(p);
   if (hasVideo) ensureVideo(p);
   $("[data-download-image]").hidden = !hasImage;
@@ -99,9 +86,8 @@ function render(p, credits) {
   $("[data-video-block]").hidden = !hasImage || hasVideo;
   const short = credits < videoCost;
   $("[data-video-button]").disabled = active || short;
-  const note = $("[data-video-note]");
-  note.textContent = `Costs ${creditsLabel(videoCost)} · you have ${creditsLabel(credits)}`;
-  if (short) note.insertAdjacentHTML("beforeend", '. <a href="/plans">Get more credits</a>');
+  $("[data-video-note] [data-balance]").textContent = creditsLabel(credits);
+  $("[data-short-note]").hidden = !short;
 
   const publish = $("[data-publish]");
   publish.disabled = !hasImage;
@@ -110,8 +96,8 @@ function render(p, credits) {
 }
 
 function announce(before, after) {
-  if (!before.generatedImage && after.generatedImage) toast("Your image is ready.");
-  else if (!before.generatedVideo && after.generatedVideo) toast("Your video is ready.");
+  if (!before.generatedImage && after.generatedImage) toast(say.sayImageReady);
+  else if (!before.generatedVideo && after.generatedVideo) toast(say.sayVideoReady);
   else if (before.isGenerating && !after.isGenerating && after.error) toast(after.error, "error", 8000);
 }
 
@@ -151,7 +137,7 @@ function startPolling() {
 
 function gone() {
   stopLive();
-  flash("That project was deleted.");
+  flash(say.sayDeleted);
   location.assign("/my-generations");
 }
 
@@ -201,7 +187,7 @@ $("[data-publish]").addEventListener("change", async (event) => {
     project = { ...project, isPublished };
     input.checked = isPublished;
     $("[data-public-link]").hidden = !isPublished;
-    toast(isPublished ? "Published to Community." : "Removed from Community.");
+    toast(isPublished ? say.sayPublished : say.sayUnpublished);
   } catch (error) {
     input.checked = !wanted;
     toast(error.message, "error");
