@@ -78,7 +78,14 @@ async def _run(
     task = progress.add_task("Composing image", total=100)
     started = time.perf_counter()
     image = await LocalImageEngine(settings).compose(
-        ImageRequest(person=person, product=product, aspect_ratio=aspect.value, **brief),
+        ImageRequest(
+            person=person,
+            product=product,
+            aspect_ratio=aspect.value,
+            product_name=brief["product_name"],
+            product_description=brief["product_description"],
+            prompt=brief["prompt"],
+        ),
         _reporter(progress, task),
     )
     timings["image_s"] = round(time.perf_counter() - started, 3)

@@ -1,4 +1,4 @@
-"""MP4 helpers for Veo results: probe, +faststart remux, and scale/crop re-encode (PyAV)."""
+"""MP4 helpers for Omni results: probe, +faststart remux, and scale/crop re-encode (PyAV)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def _copyable(container: Any) -> list[Any]:
 def fit_video(data: bytes, width: int, height: int) -> bytes:
     """Scale to cover `width`x`height`, centre-crop, re-encode H.264/yuv420p with +faststart.
 
-    Audio is copied untouched so the voice Veo adds stays in sync.
+    Audio is copied untouched so the voice Omni adds stays in sync.
     """
     with (
         av.open(io.BytesIO(data), mode="r") as source,
@@ -148,7 +148,7 @@ def _cover_frame(frame: Any, width: int, height: int) -> Any:
 
 
 def normalise(data: bytes, width: int, height: int) -> bytes:
-    """A checked H.264/yuv420p +faststart MP4 of exactly `width`x`height` from Veo's bytes."""
+    """A checked H.264/yuv420p +faststart MP4 of exactly `width`x`height` from the service."""
     info = probe(data)
     if (info.width, info.height, info.codec, info.pix_fmt) != (width, height, "h264", "yuv420p"):
         result = fit_video(data, width, height)
