@@ -36,19 +36,19 @@ def _cut_out(product: Image.Image) -> Image.Image:
 
 
 def _repaint(product: Image.Image) -> Image.Image:
-    """The same outline with a different label: the middle band recoloured and rewritten."""
-    changed = product.copy()
+    """The same product with its label redone, as a drifting model does: new colours, new marks."""
+    pixels = np.asarray(product).copy()
+    h, w = pixels.shape[:2]
+    top, bottom = int(h * 0.38), int(h * 0.68)
+    band = pixels[top:bottom, :, :3]
+    pixels[top:bottom, :, :3] = band[:, :, [2, 0, 1]]  # the label's colours swapped around
+    changed = Image.fromarray(pixels)
     draw = ImageDraw.Draw(changed)
-    w, h = changed.size
-    band = (0, int(h * 0.3), w, int(h * 0.7))
-    alpha = changed.getchannel("A")
-    label = Image.new("RGBA", changed.size, (0, 0, 0, 0))
-    ImageDraw.Draw(label).rectangle(band, fill=(40, 170, 90, 255))
-    for i, y in enumerate(range(band[1] + 10, band[3] - 10, 22)):
-        ImageDraw.Draw(label).ellipse((w // 5 + 9 * i, y, w // 2 + 7 * i, y + 14), fill="white")
-    changed.alpha_composite(label)
-    changed.putalpha(alpha)
-    del draw
+    for i, y in enumerate(range(top + 8, bottom - 12, 18)):
+        draw.rectangle(
+            (w // 4 + 6 * (i % 3), y, w // 4 + w // 3 + 9 * (i % 2), y + 7), fill=(20, 20, 20)
+        )
+    changed.putalpha(Image.fromarray(pixels[:, :, 3]))
     return changed
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -52,3 +52,13 @@ class Project(IdMixin, TimestampMixin, Base):
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
+    # How faithfully the image and the video show the product (see projects/fidelity.py).
+    fidelity_score: Mapped[float | None] = mapped_column(Float)
+    fidelity_verdict: Mapped[str | None] = mapped_column(String(16))
+    video_fidelity_score: Mapped[float | None] = mapped_column(Float)
+    video_fidelity_verdict: Mapped[str | None] = mapped_column(String(16))
+    video_fidelity_frames: Mapped[str | None] = mapped_column(Text)  # JSON [[seconds, score]]
+    # One free new image is owed after a paid one came out with the product changed.
+    free_retry: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ugc.projects.fidelity_view import product_fidelity
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
 from ugc.storage.base import Storage
@@ -63,6 +64,7 @@ class ProjectPresenter:
             error=project.error,
             created_at=project.created_at,
             updated_at=project.updated_at,
+            product_fidelity=product_fidelity(project),
         )
 
     def public(self, project: Project) -> PublicProjectOut:

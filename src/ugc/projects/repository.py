@@ -76,6 +76,28 @@ class ProjectRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def claim_free_retry(self, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Take an idle project's owed free retry (once) and mark it queued; False otherwise."""
+        result = await self.session.execute(
+            update(Project)
+            .where(
+                Project.id == project_id,
+                Project.user_id == user_id,
+                Project.free_retry.is_(True),
+                Project.status.not_in([s.value for s in ACTIVE_STATUSES]),
+                Project.generated_video.is_(None),
+            )
+            .values(
+                free_retry=False,
+                status="queued",
+                stage="queued",
+                progress=0.0,
+                error=None,
+                updated_at=utcnow(),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def set_fields(self, project_id: uuid.UUID, **values: Any) -> None:
         """Update columns of one project (jobs report progress and results this way)."""
         await self.session.execute(

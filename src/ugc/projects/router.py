@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from ugc.auth.deps import CurrentUser, SettingsDep
 from ugc.db.session import SessionDep
 from ugc.deps import PresenterDep, QueueDep, StorageDep
-from ugc.projects import service
+from ugc.projects import free_retry, service
 from ugc.projects.events import project_event_stream
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -116,6 +116,17 @@ async def request_video(
 ) -> ProjectCreated:
     """Charge the video cost and queue the video job."""
     project = await service.request_video(
+        session, user=user, project_id=body.project_id, settings=settings, queue=queue
+    )
+    return ProjectCreated(project_id=project.id)
+
+
+@router.post("/api/project/retry", status_code=status.HTTP_202_ACCEPTED)
+async def retry_image(
+    body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
+) -> ProjectCreated:
+    """Make the image again for free, once, after the product came out changed."""
+    project = await free_retry.retry_image_free(
         session, user=user, project_id=body.project_id, settings=settings, queue=queue
     )
     return ProjectCreated(project_id=project.id)

@@ -8,6 +8,32 @@ from datetime import datetime
 from ugc.schemas import ApiModel
 
 
+class FrameScore(ApiModel):
+    """One sampled video frame's product fidelity."""
+
+    seconds: float
+    score: float
+
+
+class VideoFidelityOut(ApiModel):
+    """How faithfully the video shows the product: the worst sampled frame decides."""
+
+    score: float
+    verdict: str
+    summary: str
+    frames: list[FrameScore]
+
+
+class ProductFidelityOut(ApiModel):
+    """How faithfully the ad shows the product as photographed (score 0..1 and a verdict)."""
+
+    score: float
+    verdict: str  # intact | changed | missing
+    summary: str  # the verdict in words a person understands
+    free_retry: bool  # a free "Try again" is owed (POST /api/project/retry)
+    video: VideoFidelityOut | None
+
+
 class ProjectOut(ApiModel):
     """A project as its owner sees it; media as URLs."""
 
@@ -29,6 +55,7 @@ class ProjectOut(ApiModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+    product_fidelity: ProductFidelityOut | None = None
 
 
 class PublicProjectOut(ApiModel):

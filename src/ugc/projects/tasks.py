@@ -11,6 +11,7 @@ from ugc.jobs.context import JobContext, ProgressTracker
 from ugc.jobs.models import Job, JobKind
 from ugc.jobs.repository import JobRepository
 from ugc.projects.models import Project
+from ugc.projects.quality import produce_image, produce_video
 
 
 @dataclass
@@ -42,10 +43,14 @@ async def generate_image(
         project_id=str(project.id),
         job_id=str(job.id),
     )
-    result = await ctx.image_engine.compose(request, progress)
+    result = await produce_image(
+        ctx.settings, ctx.image_engine, request, progress, paid=job.cost > 0
+    )
     progress("saving image", 0.98)
     name = uuid.uuid4().hex
-    outcome = Outcome(fields={"generated_image": f"images/{name}.png", "scene": None})
+    outcome = Outcome(
+        fields={"generated_image": f"images/{name}.png", "scene": None, **result.fields}
+    )
     await ctx.storage.put(f"images/{name}.png", result.png, "image/png")
     outcome.stored_keys.append(f"images/{name}.png")
     if result.scene is not None:
@@ -80,11 +85,12 @@ async def generate_video(
         project_id=str(project.id),
         job_id=str(job.id),
     )
-    result = await ctx.video_engine.animate(request, progress)
+    product = await ctx.storage.get(project.product_image)
+    result = await produce_video(ctx.settings, ctx.video_engine, request, product, progress)
     progress("saving video", 0.99)
     key = f"videos/{uuid.uuid4().hex}.mp4"
     await ctx.storage.put(key, result.mp4, "video/mp4")
-    return Outcome(fields={"generated_video": key}, stored_keys=[key])
+    return Outcome(fields={"generated_video": key, **result.fields}, stored_keys=[key])
 
 
 async def run_generation(

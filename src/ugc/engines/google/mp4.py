@@ -75,7 +75,7 @@ def probe(data: bytes) -> VideoInfo:
 
 
 @contextmanager
-def _faststart_output() -> Iterator[tuple[Any, list[bytes]]]:
+def faststart_output() -> Iterator[tuple[Any, list[bytes]]]:
     """An MP4 output with +faststart; its bytes land in the yielded list once closed.
 
     FFmpeg moves the index by reopening the output by name, so it must be a real file.
@@ -93,7 +93,7 @@ def remux_faststart(data: bytes) -> bytes:
     """Copy every stream into a new MP4 with the index at the front (no re-encode)."""
     with (
         av.open(io.BytesIO(data), mode="r") as source,
-        _faststart_output() as (target, result),
+        faststart_output() as (target, result),
     ):
         mapping = {s.index: target.add_stream_from_template(s) for s in _copyable(source)}
         for packet in source.demux(*(s for s in source.streams if s.index in mapping)):
@@ -115,7 +115,7 @@ def fit_video(data: bytes, width: int, height: int) -> bytes:
     """
     with (
         av.open(io.BytesIO(data), mode="r") as source,
-        _faststart_output() as (target, result),
+        faststart_output() as (target, result),
     ):
         video_in = source.streams.video[0]
         rate = video_in.average_rate or Fraction(24, 1)
