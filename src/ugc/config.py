@@ -45,10 +45,6 @@ class Settings(BaseSettings):
     omni_delivery: Literal["uri", "inline"] = "uri"
     omni_poll_seconds: float = Field(default=10, gt=0)
     omni_timeout_seconds: float = Field(default=600, gt=0)
-    # With Google's webhooks on (UGC_GEMINI_WEBHOOK_SECRET and an https UGC_PUBLIC_URL),
-    # polling is only the fallback for a lost delivery.
-    gemini_webhook_secret: SecretStr | None = None
-    omni_webhook_poll_seconds: float = Field(default=60, gt=0)
     # Generative images whose product came out changed are made again, up to this many times.
     fidelity_retries: int = Field(default=2, ge=0, le=5)
     video_fidelity_retries: int = Field(default=0, ge=0, le=3)
@@ -123,12 +119,6 @@ class Settings(BaseSettings):
         ):
             raise ValueError("gemini_api_key: required when the gemini or omni engine is chosen")
         return self
-
-    @property
-    def gemini_webhooks(self) -> bool:
-        """True when Google's webhooks can reach this server and their secret is known."""
-        secret = self.gemini_webhook_secret.get_secret_value() if self.gemini_webhook_secret else ""
-        return bool(secret) and (self.public_url or "").startswith("https://")
 
     @property
     def max_upload_bytes(self) -> int:

@@ -17,10 +17,6 @@ ProgressFn = Callable[[str, float], None]
 # so a retried job resumes the running operation instead of paying for a second one.
 SaveCheckpointFn = Callable[[str], Awaitable[None]]
 
-# Waits up to `timeout` seconds for a provider's notice (a webhook) that the operation `id`
-# changed; True when one came. Lets an engine poll its provider slowly while webhooks work.
-NewsWaiterFn = Callable[[str, float], Awaitable[bool]]
-
 
 class EngineError(Exception):
     """Base of engine failures; the message is shown to the user, so it must read well."""
@@ -86,7 +82,6 @@ class VideoRequest:
     job_id: str = ""
     emphasis: int = 0  # as ImageRequest.emphasis
     speech: bool = True  # the person may speak (False: no dialogue, ambient sound only)
-    wait_for_news: NewsWaiterFn | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,8 @@ def _badge(width: int) -> NDArray[np.uint8]:
 def _apply_badge(rgb: NDArray[np.uint8], badge: NDArray[np.uint8]) -> NDArray[np.uint8]:
     h, w = badge.shape[:2]
     margin = max(8, rgb.shape[1] // 60)
+    if h + 2 * margin > rgb.shape[0] or w + 2 * margin > rgb.shape[1]:
+        return rgb  # a thumbnail-sized picture: our ads are never this small
     y, x = rgb.shape[0] - h - margin, rgb.shape[1] - w - margin
     alpha = badge[:, :, 3:4].astype(np.float32) / 255
     area = rgb[y : y + h, x : x + w].astype(np.float32)

@@ -84,6 +84,10 @@ async def test_always_changed_is_delivered_with_a_warning_and_one_free_retry(
     assert fidelity["freeRetry"] is True
     assert len(fake_gemini.image_requests) == 3  # UGC_FIDELITY_RETRIES=2
     assert await balance(client) == 15
+    page = (await client.get(f"/result/{project['id']}")).text
+    assert "it may look different from your photo" in page and "Try again, free" in page
+    cards = (await client.get("/my-generations")).text
+    assert "Product may differ from your photo" in cards
     before = project["generatedImage"]
 
     fake_gemini.script(image=[image_ok(product="intact")])

@@ -211,21 +211,6 @@ class OmniVideoEngine:
         logger.info("omni interaction resumed", extra={**log, "interaction": saved.id})
         return interaction
 
-    def _poll_seconds(self, req: VideoRequest) -> float:
-        if req.wait_for_news is not None:
-            return self._settings.omni_webhook_poll_seconds  # webhooks wake us; this is a fallback
-        return self._settings.omni_poll_seconds
-
-    async def _pause(self, req: VideoRequest, saved: SavedInteraction, seconds: float) -> None:
-        if req.wait_for_news is None:
-            await asyncio.sleep(seconds)
-            return
-        try:
-            await req.wait_for_news(saved.id, seconds)
-        except Exception:  # a notice store that fails must not stop the wait
-            logger.exception("waiting for a webhook notice failed")
-            await asyncio.sleep(min(seconds, self._settings.omni_poll_seconds))
-
     async def _wait(
         self,
         interaction: Any,
@@ -243,7 +228,7 @@ class OmniVideoEngine:
                 raise EngineRejected(
                     f"The video service did not finish within {seconds_text(limit)}."
                 )
-            await self._pause(req, saved, min(self._poll_seconds(req), limit - elapsed))
+            await asyncio.sleep(min(self._settings.omni_poll_seconds, limit - elapsed))
             progress("rendering video", wait_fraction(max(0.0, time.time() - saved.started_at)))
             try:
                 interaction = await guarded(SERVICE, self._aio.interactions.get(saved.id))

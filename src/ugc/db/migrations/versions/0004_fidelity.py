@@ -1,4 +1,4 @@
-"""product fidelity of each ad, a free retry after drift, Google webhook notices
+"""product fidelity of each ad, and a free retry after drift
 
 Revision ID: 0004
 Revises: 0001
@@ -26,27 +26,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("free_retry", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    op.create_table(
-        "gemini_webhook_events",
-        sa.Column("webhook_id", sa.String(length=255), nullable=False),
-        sa.Column("interaction_id", sa.String(length=255), nullable=False),
-        sa.Column("event", sa.String(length=64), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("webhook_id", name=op.f("pk_gemini_webhook_events")),
-    )
-    op.create_index(
-        op.f("ix_gemini_webhook_events_interaction_id"),
-        "gemini_webhook_events",
-        ["interaction_id"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_gemini_webhook_events_interaction_id"), table_name="gemini_webhook_events"
-    )
-    op.drop_table("gemini_webhook_events")
     with op.batch_alter_table("projects") as batch:
         batch.drop_column("free_retry")
         batch.drop_column("video_fidelity_frames")
