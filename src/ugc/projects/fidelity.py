@@ -32,6 +32,7 @@ VIDEO_SAMPLES = 8
 
 _PRODUCT_SIDE = 400  # working sizes: enough detail for a label, fast on one core
 _RESULT_SIDE = 800
+_VIDEO_SIDE = 640  # eight frames per video: each is checked a little smaller
 _GRID = 4
 _OCCLUSION = 0.15
 _RATIO = 0.9  # Lowe's ratio test, loosened (see _unique_matches)
@@ -283,9 +284,9 @@ def _correlation(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
     return float(np.clip((r - 0.1) / 0.5, 0, 1))
 
 
-def check_frame(model: ProductModel, rgb: NDArray[np.uint8]) -> Fidelity:
-    """Fidelity of one decoded picture (RGB) against a prepared product."""
-    picture = _shrink(rgb, _RESULT_SIDE)
+def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT_SIDE) -> Fidelity:
+    """Fidelity of one decoded picture (RGB) against a prepared product, at `side` pixels."""
+    picture = _shrink(rgb, side)
     gray = np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     found = _homography(model, gray)
     if found is None:
@@ -338,7 +339,7 @@ def check_video(product: bytes, mp4: bytes, count: int = VIDEO_SAMPLES) -> Video
     frames = tuple(
         FrameFidelity(round(seconds, 3), f.score, f.verdict)
         for seconds, rgb in sample_frames(mp4, count)
-        for f in (check_frame(model, rgb),)
+        for f in (check_frame(model, rgb, _VIDEO_SIDE),)
     )
     if not frames:
         return VideoFidelity(0.0, "missing", ())
