@@ -55,14 +55,14 @@ async def make_image(client: httpx.AsyncClient, **fields: str) -> dict[str, Any]
     """Create a project through the API and wait until its image job has ended."""
     response = await create_project(client, **fields)
     assert response.status_code == 201, response.text
-    return await wait_for_project(client, response.json()["projectId"], within=30)
+    return await wait_for_project(client, response.json()["projectId"], within=90)
 
 
 async def make_video(client: httpx.AsyncClient, project_id: str) -> dict[str, Any]:
     """Ask for the project's video and wait until the video job has ended."""
     response = await client.post("/api/project/video", json={"projectId": project_id})
     assert response.status_code == 202, response.text
-    return await wait_for_project(client, project_id, within=30)
+    return await wait_for_project(client, project_id, within=90)
 
 
 async def balance(client: httpx.AsyncClient) -> int:
