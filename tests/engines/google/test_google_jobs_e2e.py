@@ -115,7 +115,7 @@ async def test_image_job_sends_both_photos_and_a_labelled_prompt(make_client, fa
         productDescription="Keeps water cold for 24 hours",
         aspectRatio="9:16",
     )
-    project = await wait_for_project(client, response.json()["projectId"], within=30)
+    project = await wait_for_project(client, response.json()["projectId"], within=90)
 
     assert project["status"] == "ready", project["error"]
     assert project["error"] is None
