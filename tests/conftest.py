@@ -32,7 +32,7 @@ from ugc.app import create_app
 from ugc.config import Settings, load_settings
 from ugc.db.migrate import upgrade
 
-# Fake Gemini/Veo and Cloudinary servers: fake_gemini, fake_cloudinary (see the module).
+# Fake Gemini/Omni and Cloudinary servers: fake_gemini, fake_cloudinary (see the module).
 pytest_plugins = ["tests.fakes.fixtures"]
 
 BACKENDS = [b for b in os.environ.get("UGC_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

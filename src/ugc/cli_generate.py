@@ -74,23 +74,43 @@ async def _run(
     from ugc.engines.local.image import LocalImageEngine
     from ugc.engines.local.image.scene import scene_composition
     from ugc.engines.local.video import LocalVideoEngine
+    from ugc.projects.quality import produce_image, produce_video
 
-    settings = get_settings()
+    # The CLI always runs the offline engine, whatever the server is configured with.
+    settings = get_settings().model_copy(update={"image_engine": "local", "video_engine": "local"})
     timings: dict[str, float] = {}
     result: dict[str, object] = {"image": str(out / "image.png"), "video": None}
     task = progress.add_task("Composing image", total=100)
     started = time.perf_counter()
-    image = await LocalImageEngine(settings).compose(
-        ImageRequest(person=person, product=product, aspect_ratio=aspect.value, **brief),
+    image = await produce_image(
+        settings,
+        LocalImageEngine(settings),
+        ImageRequest(
+            person=person,
+            product=product,
+            aspect_ratio=aspect.value,
+            product_name=brief["product_name"],
+            product_description=brief["product_description"],
+            prompt=brief["prompt"],
+        ),
         _reporter(progress, task),
+        paid=False,
     )
+    fidelity: dict[str, object] = {
+        "score": image.fields["fidelity_score"],
+        "verdict": image.fields["fidelity_verdict"],
+        "video": None,
+    }
+    result["productFidelity"] = fidelity
     timings["image_s"] = round(time.perf_counter() - started, 3)
     (out / "image.png").write_bytes(image.png)
     result["scene"] = scene_composition(image.scene)
     if video:
         task = progress.add_task("Rendering video", total=100)
         started = time.perf_counter()
-        clip = await LocalVideoEngine(settings).animate(
+        clip = await produce_video(
+            settings,
+            LocalVideoEngine(settings),
             VideoRequest(
                 image=image.png,
                 scene=image.scene,
@@ -99,8 +119,17 @@ async def _run(
                 product_description=brief["product_description"],
                 prompt=brief["prompt"],
             ),
+            product,
             _reporter(progress, task),
         )
+        fidelity["video"] = {
+            "score": clip.fields["video_fidelity_score"],
+            "verdict": clip.fields["video_fidelity_verdict"],
+            "frames": [
+                {"seconds": s, "score": v}
+                for s, v in json.loads(clip.fields["video_fidelity_frames"])
+            ],
+        }
         timings["video_s"] = round(time.perf_counter() - started, 3)
         (out / "video.mp4").write_bytes(clip.mp4)
         result["video"] = str(out / "video.mp4")

@@ -62,16 +62,24 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
 
     image_engine: Literal["local", "gemini"] = "local"
-    video_engine: Literal["local", "veo"] = "local"
+    video_engine: Literal["local", "omni"] = "local"
     gemini_api_key: SecretStr | None = None
     gemini_base_url: str | None = None
-    gemini_image_model: str = "gemini-3-pro-image-preview"
+    # Also current: gemini-3.1-flash-image (cheaper), gemini-nano-banana-2.1.
+    gemini_image_model: str = "gemini-3-pro-image"
     gemini_image_size: Literal["1K", "2K", "4K"] = "1K"
     gemini_timeout_seconds: float = Field(default=120, gt=0)
-    veo_model: str = "veo-3.1-generate-preview"
-    veo_seconds: int = 8
-    veo_poll_seconds: float = Field(default=10, gt=0)
-    veo_timeout_seconds: float = Field(default=600, gt=0)
+    omni_model: str = "gemini-omni-1.1-flash"
+    omni_seconds: int = Field(default=8, ge=3, le=10)
+    omni_resolution: Literal["360p", "720p", "1080p", "4k"] = "720p"
+    omni_delivery: Literal["uri", "inline"] = "uri"
+    omni_poll_seconds: float = Field(default=10, gt=0)
+    omni_timeout_seconds: float = Field(default=600, gt=0)
+    # Generative images whose product came out changed are made again, up to this many times.
+    fidelity_retries: int = Field(default=2, ge=0, le=5)
+    video_fidelity_retries: int = Field(default=0, ge=0, le=3)
+    # A small visible "AI-generated" mark on every image and video (ad platforms ask for it).
+    ai_mark: bool = False
 
     secret_key: SecretStr | None = None
     signup_credits: int = Field(default=20, ge=0)
@@ -170,13 +178,6 @@ class Settings(BaseSettings):
             raise ValueError("must be 'inprocess' or a redis:// URL")
         return value
 
-    @field_validator("veo_seconds")
-    @classmethod
-    def _veo_duration(cls, value: int) -> int:
-        if value not in (4, 6, 8):
-            raise ValueError("Veo makes videos of 4, 6 or 8 seconds")
-        return value
-
     @field_validator("oidc_authorized_parties", mode="before")
     @classmethod
     def _split_parties(cls, value: object) -> object:
@@ -213,10 +214,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _google_engines_need_a_key(self) -> Settings:
-        if (self.image_engine == "gemini" or self.video_engine == "veo") and not (
+        if (self.image_engine == "gemini" or self.video_engine == "omni") and not (
             self.gemini_api_key and self.gemini_api_key.get_secret_value()
         ):
-            raise ValueError("gemini_api_key: required when the gemini or veo engine is chosen")
+            raise ValueError("gemini_api_key: required when the gemini or omni engine is chosen")
         return self
 
     @property

@@ -1,1 +1,1 @@
-"""Local fake servers for the paid APIs (Gemini/Veo, Cloudinary), driven by their real SDKs."""
+"""Local fake servers for the paid APIs (Gemini/Omni, Cloudinary), driven by their real SDKs."""

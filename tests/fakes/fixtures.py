@@ -1,4 +1,4 @@
-"""Pytest fixtures for the fake Gemini/Veo and Cloudinary servers.
+"""Pytest fixtures for the fake Gemini/Omni and Cloudinary servers.
 
 Usage from any conftest.py (the repository root must be importable, e.g. pytest's
 `pythonpath = ["."]` or a sys.path insert in the conftest):
@@ -36,7 +36,7 @@ from tests.fakes.stripe_server import FakeStripe
 
 @pytest.fixture(scope="session")
 def fake_gemini_server() -> Iterator[FakeGemini]:
-    """One fake Gemini/Veo server for the whole session."""
+    """One fake Gemini/Omni server for the whole session."""
     with FakeGemini() as server:
         assert isinstance(server, FakeGemini)
         yield server

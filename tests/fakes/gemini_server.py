@@ -1,9 +1,12 @@
-"""A local fake of the Gemini API (generateContent) and Veo (predictLongRunning + operations).
+"""A local fake of the Gemini API: generateContent (images), Interactions (Omni Flash video,
+background create / get / cancel), file download, and Google's error bodies.
 
 Speaks the wire format the real google-genai SDK uses (see shared/notes/gemini-wire.md), so
-engines are tested through the real SDK. Script behaviours per test, e.g.
+engines are tested through the real SDK. Images are the request's own product pasted into
+its person photo (intact, label repainted, or absent); videos zoom into the sent image.
+Script behaviours per test, e.g.
 
-    fake.script(image=[rate_limited("3s"), image_ok()], video=[video_filtered("Unsafe.")])
+    fake.script(image=[rate_limited("3s"), image_ok()], video=[omni_failed("Unsafe.")])
 
 Unscripted calls succeed. Every request is recorded in `fake.requests`.
 """
@@ -18,13 +21,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.http import FakeServer, RecordedRequest, Reply
-from tests.fakes.media import make_mp4, make_png
+from tests.fakes.media import make_png
+from tests.fakes.scenes import ProductState, clip_from_image, paste_product, png_bytes
 
 API_KEY = "fake-gemini-key"
 # What Gemini 3 Pro Image really returns at 1K: close to, not exactly, the asked ratio.
 GEMINI_1K = {"1:1": (1024, 1024), "9:16": (768, 1376), "16:9": (1376, 768)}
-VEO_720P = {"9:16": (720, 1280), "16:9": (1280, 720)}
+OMNI_SIZES = {
+    ("9:16", "360p"): (360, 640),
+    ("16:9", "360p"): (640, 360),
+    ("9:16", "720p"): (720, 1280),
+    ("16:9", "720p"): (1280, 720),
+    ("9:16", "1080p"): (1080, 1920),
+    ("16:9", "1080p"): (1920, 1080),
+}
 NEVER = 10**9
+RETIRED = ("gemini-3-pro-image-preview", "gemini-2.5-flash-image-preview")
 
 
 @dataclass(frozen=True)
@@ -33,34 +45,66 @@ class ImageOk:
 
     size: tuple[int, int] | None = None
     text: str | None = None  # an extra text part before the image, as Gemini sometimes adds
+    product: ProductState = "intact"
 
 
 @dataclass(frozen=True)
-class VideoJob:
-    """How a started Veo operation behaves: done after `polls` status checks, then outcome."""
+class OmniJob:
+    """How a background interaction behaves: finished after `polls` gets, then its outcome."""
 
     polls: int = 1
-    error: dict[str, Any] | None = None
-    filtered: list[str] | None = None
-    mp4: bytes | None = None  # served instead of the generated clip (e.g. corrupt bytes)
-    faststart: bool = False
-    empty: bool = False  # done, no error, no samples and no filter reason
+    status: str = "completed"
+    errors: list[dict[str, Any]] | None = None
+    mp4: bytes | None = None  # served instead of the clip made from the input image
+    blank: bool = False  # a clip in which the product (and everything else) is gone
 
 
 @dataclass
-class Operation:
-    """A Veo operation the fake started."""
+class Interaction:
+    """An interaction the fake created."""
 
-    name: str
-    job: VideoJob
-    aspect_ratio: str
-    file_id: str
+    id: str
+    job: OmniJob
+    request: dict[str, Any]
     polls: int = 0
+    cancelled: bool = False
+    video: bytes | None = None
+
+    @property
+    def file_id(self) -> str:
+        """Its video file's id (the SDK reads only lower-case letters and digits from a URI)."""
+        return "video" + self.id.removeprefix("v1_").lower()
 
 
-def image_ok(size: tuple[int, int] | None = None, text: str | None = None) -> ImageOk:
-    """A successful image answer."""
-    return ImageOk(size, text)
+def image_ok(
+    size: tuple[int, int] | None = None, text: str | None = None, product: ProductState = "intact"
+) -> ImageOk:
+    """A successful image answer (the product intact, repainted or absent)."""
+    return ImageOk(size, text, product)
+
+
+def omni_ok(polls: int = 1, *, mp4: bytes | None = None, blank: bool = False) -> OmniJob:
+    """An interaction that completes with one video after `polls` status checks."""
+    return OmniJob(polls=polls, mp4=mp4, blank=blank)
+
+
+def omni_failed(
+    message: str = "The request was blocked by safety filters.",
+    code: str = "SAFETY",
+    polls: int = 1,
+) -> OmniJob:
+    """An interaction that ends `failed` with an error (how a safety refusal comes back)."""
+    return OmniJob(polls=polls, status="failed", errors=[{"code": code, "message": message}])
+
+
+def omni_ended(status: str, polls: int = 1) -> OmniJob:
+    """An interaction that ends in another terminal status (incomplete, budget_exceeded...)."""
+    return OmniJob(polls=polls, status=status)
+
+
+def omni_never_done() -> OmniJob:
+    """An interaction that stays in progress forever."""
+    return OmniJob(polls=NEVER)
 
 
 def text_only(text: str = "I can't help with making that image.") -> Reply:
@@ -95,6 +139,16 @@ def rate_limited(retry_delay: str | None = "7s") -> Reply:
     return http_error(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted.", details)
 
 
+def retired_model(model: str) -> Reply:
+    """What Google answers for a shut-down model id."""
+    return http_error(
+        404,
+        "NOT_FOUND",
+        f"models/{model} is not found for API version v1beta, or is no longer "
+        "available. Call ListModels to see the list of available models.",
+    )
+
+
 def unavailable() -> Reply:
     """503 UNAVAILABLE."""
     return http_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
@@ -114,31 +168,6 @@ def slow(seconds: float, then: Reply | None = None) -> Reply:
     return Reply(reply.status, reply.body, reply.headers, delay=seconds)
 
 
-def video_ok(polls: int = 1, *, mp4: bytes | None = None, faststart: bool = False) -> VideoJob:
-    """An operation that finishes with one video after `polls` status checks."""
-    return VideoJob(polls=polls, mp4=mp4, faststart=faststart)
-
-
-def video_error(message: str = "Internal error while generating.", code: int = 13) -> VideoJob:
-    """An operation that finishes with `error` (a google.rpc.Status)."""
-    return VideoJob(error={"code": code, "message": message})
-
-
-def video_filtered(*reasons: str) -> VideoJob:
-    """An operation whose every sample was removed by the safety filter."""
-    return VideoJob(filtered=list(reasons) or ["The video was filtered by the safety system."])
-
-
-def video_empty() -> VideoJob:
-    """An operation that finishes with neither a video, an error nor a filter reason."""
-    return VideoJob(empty=True)
-
-
-def video_never_done() -> VideoJob:
-    """An operation that stays running forever."""
-    return VideoJob(polls=NEVER)
-
-
 def b64bytes(text: str) -> bytes:
     """Decode base64 as the SDK writes it (URL-safe alphabet, padding optional)."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -151,18 +180,23 @@ def _candidate(candidate: dict[str, Any]) -> Reply:
 @dataclass
 class _Script:
     image: deque[Reply | ImageOk] = field(default_factory=deque)
-    video: deque[Reply | VideoJob] = field(default_factory=deque)
+    video: deque[Reply | OmniJob] = field(default_factory=deque)
     poll: deque[Reply] = field(default_factory=deque)
     download: deque[Reply] = field(default_factory=deque)
 
 
+def _b64_any(text: str) -> bytes:
+    """Decode base64 in either alphabet (the SDK's Part bytes are URL-safe)."""
+    return base64.b64decode(text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4))
+
+
 class FakeGemini(FakeServer):
-    """The fake Gemini/Veo server; see the module docstring."""
+    """The fake Gemini server; see the module docstring."""
 
     def __init__(self, api_key: str = API_KEY) -> None:
         super().__init__()
         self.api_key = api_key
-        self.operations: dict[str, Operation] = {}
+        self.interactions: dict[str, Interaction] = {}
         self._script = _Script()
         self._ids = itertools.count(1)
 
@@ -170,11 +204,11 @@ class FakeGemini(FakeServer):
         self,
         *,
         image: list[Reply | ImageOk] | tuple[Reply | ImageOk, ...] = (),
-        video: list[Reply | VideoJob] | tuple[Reply | VideoJob, ...] = (),
+        video: list[Reply | OmniJob] | tuple[Reply | OmniJob, ...] = (),
         poll: list[Reply] | tuple[Reply, ...] = (),
         download: list[Reply] | tuple[Reply, ...] = (),
     ) -> None:
-        """Queue behaviours: image (generateContent), video (predictLongRunning), poll, download."""
+        """Queue behaviours: image (generateContent), video (interaction create), poll, download."""
         with self._lock:
             self._script.image.extend(image)
             self._script.video.extend(video)
@@ -182,11 +216,11 @@ class FakeGemini(FakeServer):
             self._script.download.extend(download)
 
     def reset(self) -> None:
-        """Forget requests, operations and queued behaviours."""
+        """Forget requests, interactions and queued behaviours."""
         super().reset()
         with self._lock:
             self._script = _Script()
-            self.operations.clear()
+            self.interactions.clear()
 
     def settings_overrides(self) -> dict[str, Any]:
         """Settings fields that point the engines at this fake."""
@@ -204,14 +238,23 @@ class FakeGemini(FakeServer):
         return [r for r in self.requests if r.path.endswith(":generateContent")]
 
     @property
-    def video_requests(self) -> list[RecordedRequest]:
-        """Recorded predictLongRunning calls (one per paid Veo operation)."""
-        return [r for r in self.requests if r.path.endswith(":predictLongRunning")]
+    def create_requests(self) -> list[RecordedRequest]:
+        """Recorded interaction creates (each one would be a paid video)."""
+        return [r for r in self.requests if r.method == "POST" and r.path == "/v1beta/interactions"]
 
     @property
     def poll_requests(self) -> list[RecordedRequest]:
-        """Recorded operation status checks."""
-        return [r for r in self.requests if "/operations/" in r.path]
+        """Recorded interaction status checks."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "GET" and r.path.startswith("/v1beta/interactions/")
+        ]
+
+    @property
+    def cancel_requests(self) -> list[RecordedRequest]:
+        """Recorded interaction cancels."""
+        return [r for r in self.requests if r.path.endswith("/cancel")]
 
     # --- wire -----------------------------------------------------------------------------
 
@@ -219,82 +262,150 @@ class FakeGemini(FakeServer):
         """Route one request like the real API does."""
         if request.headers.get("x-goog-api-key") != self.api_key:
             return bad_api_key()
-        path = request.path
-        if request.method == "POST" and path.endswith(":generateContent"):
+        path, method = request.path, request.method
+        if method == "POST" and path.endswith(":generateContent"):
             return self._generate_content(request)
-        if request.method == "POST" and path.endswith(":predictLongRunning"):
-            return self._start_operation(request)
-        if request.method == "GET" and "/operations/" in path:
-            return self._poll(path.removeprefix("/v1beta/"))
-        if request.method == "GET" and path.startswith("/v1beta/files/"):
+        if method == "POST" and path == "/v1beta/interactions":
+            return self._create(request)
+        if path.startswith("/v1beta/interactions/"):
+            name = path.removeprefix("/v1beta/interactions/")
+            if method == "POST" and name.endswith("/cancel"):
+                return self._cancel(name.removesuffix("/cancel"))
+            if method == "GET":
+                return self._get(name)
+        if method == "GET" and path.startswith("/v1beta/files/"):
             return self._download(path.removeprefix("/v1beta/files/").split(":")[0])
-        return http_error(404, "NOT_FOUND", f"No route for {request.method} {path}.")
+        return http_error(404, "NOT_FOUND", f"No route for {method} {path}.")
 
     def _next(self, queue: deque[Any]) -> Any:
         with self._lock:
             return queue.popleft() if queue else None
 
     def _generate_content(self, request: RecordedRequest) -> Reply:
+        model = request.path.removeprefix("/v1beta/models/").split(":")[0]
+        if model in RETIRED:
+            return retired_model(model)
         behaviour = self._next(self._script.image) or ImageOk()
         if isinstance(behaviour, Reply):
             return behaviour
         config = (request.json.get("generationConfig") or {}).get("imageConfig") or {}
         size = behaviour.size or GEMINI_1K.get(config.get("aspectRatio", "1:1"), (1024, 1024))
+        sent = [p["inlineData"] for p in request.json["contents"][0]["parts"] if "inlineData" in p]
+        if len(sent) >= 2:
+            person, product = _b64_any(sent[0]["data"]), _b64_any(sent[1]["data"])
+            image = png_bytes(paste_product(person, product, size, behaviour.product))
+        else:
+            image = make_png(*size)
         parts: list[dict[str, Any]] = [{"text": behaviour.text}] if behaviour.text else []
-        data = base64.b64encode(make_png(*size)).decode()
-        parts.append({"inlineData": {"mimeType": "image/png", "data": data}})
+        parts.append(
+            {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(image).decode()}}
+        )
         content = {"role": "model", "parts": parts}
         return _candidate({"content": content, "finishReason": "STOP"})
 
-    def _start_operation(self, request: RecordedRequest) -> Reply:
-        behaviour = self._next(self._script.video) or VideoJob()
+    def _create(self, request: RecordedRequest) -> Reply:
+        behaviour = self._next(self._script.video) or OmniJob()
         if isinstance(behaviour, Reply):
             return behaviour
-        model = request.path.removeprefix("/v1beta/").split(":")[0]
-        name = f"{model}/operations/{uuid.uuid4().hex[:12]}"
-        aspect = (request.json.get("parameters") or {}).get("aspectRatio", "16:9")
-        file_id = f"fakevideo{next(self._ids)}{uuid.uuid4().hex[:6]}"
+        body = request.json
+        if not body.get("background"):
+            return http_error(400, "INVALID_ARGUMENT", "Video generation requires background=true.")
+        interaction = Interaction(
+            f"v1_fake{next(self._ids)}{uuid.uuid4().hex[:10]}", behaviour, body
+        )
         with self._lock:
-            self.operations[name] = Operation(name, behaviour, aspect, file_id)
-        return Reply(200, {"name": name})
+            self.interactions[interaction.id] = interaction
+        return Reply(200, self._body(interaction, "in_progress"))
 
-    def _poll(self, name: str) -> Reply:
+    def _get(self, interaction_id: str) -> Reply:
         scripted = self._next(self._script.poll)
         if scripted is not None:
             return scripted
         with self._lock:
-            op = self.operations.get(name)
-            if op is None:
-                return http_error(404, "NOT_FOUND", f"Operation {name} not found.")
-            op.polls += 1
-            if op.polls < op.job.polls:
-                return Reply(200, {"name": name})
-        return Reply(200, _finished(op))
+            interaction = self.interactions.get(interaction_id)
+            if interaction is None:
+                return http_error(404, "NOT_FOUND", f"Interaction {interaction_id} not found.")
+            if interaction.cancelled:
+                return Reply(200, self._body(interaction, "cancelled"))
+            interaction.polls += 1
+            if interaction.polls < interaction.job.polls:
+                return Reply(200, self._body(interaction, "in_progress"))
+        return Reply(200, self._finished(interaction))
+
+    def _cancel(self, interaction_id: str) -> Reply:
+        with self._lock:
+            interaction = self.interactions.get(interaction_id)
+            if interaction is None:
+                return http_error(404, "NOT_FOUND", f"Interaction {interaction_id} not found.")
+            interaction.cancelled = True
+        return Reply(200, self._body(interaction, "cancelled"))
 
     def _download(self, file_id: str) -> Reply:
         scripted = self._next(self._script.download)
         if scripted is not None:
             return scripted
-        op = next((o for o in self.operations.values() if o.file_id == file_id), None)
-        if op is None:
+        interaction = next((i for i in self.interactions.values() if i.file_id == file_id), None)
+        if interaction is None or interaction.video is None:
             return http_error(404, "NOT_FOUND", f"File {file_id} not found.")
-        width, height = VEO_720P.get(op.aspect_ratio, (1280, 720))
-        data = op.job.mp4 or make_mp4(width, height, faststart=op.job.faststart)
-        return Reply(200, data, {"Content-Type": "video/mp4"})
+        return Reply(200, interaction.video, {"Content-Type": "video/mp4"})
 
+    def _body(self, interaction: Interaction, status: str) -> dict[str, Any]:
+        return {
+            "id": interaction.id,
+            "object": "interaction",
+            "model": interaction.request.get("model"),
+            "status": status,
+            "created": "2026-12-01T10:00:00Z",
+            "updated": "2026-12-01T10:00:00Z",
+        }
 
-def _finished(op: Operation) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": op.name, "done": True}
-    if op.job.error is not None:
-        body["error"] = op.job.error
+    def _finished(self, interaction: Interaction) -> dict[str, Any]:
+        job = interaction.job
+        body = self._body(interaction, job.status)
+        if job.status != "completed":
+            if job.errors:
+                body["errors"] = job.errors
+            return body
+        video = self._render(interaction)
+        fmt = interaction.request.get("response_format") or {}
+        if fmt.get("delivery") == "uri":
+            uri = (
+                "https://generativelanguage.googleapis.com/v1beta/files/"
+                f"{interaction.file_id}:download?alt=media"
+            )
+            content = {"type": "video", "mime_type": "video/mp4", "uri": uri}
+        else:
+            content = {
+                "type": "video",
+                "mime_type": "video/mp4",
+                "data": base64.b64encode(video).decode(),
+            }
+        body["steps"] = [
+            {"type": "thought", "signature": "fake-thought"},
+            {"type": "model_output", "content": [content]},
+        ]
         return body
-    kind = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
-    if op.job.empty:
-        result: dict[str, Any] = {}
-    elif op.job.filtered is not None:
-        result = {"raiMediaFilteredCount": 1, "raiMediaFilteredReasons": op.job.filtered}
-    else:
-        uri = f"https://generativelanguage.googleapis.com/v1beta/files/{op.file_id}:download?alt=media"
-        result = {"generatedSamples": [{"video": {"uri": uri}}]}
-    body["response"] = {"@type": kind, "generateVideoResponse": result}
-    return body
+
+    def _render(self, interaction: Interaction) -> bytes:
+        with self._lock:
+            if interaction.video is not None:
+                return interaction.video
+        fmt = interaction.request.get("response_format") or {}
+        size = OMNI_SIZES[(fmt.get("aspect_ratio", "16:9"), fmt.get("resolution", "720p"))]
+        video = interaction.job.mp4
+        if video is None:
+            image = self._input_image(interaction.request)
+            video = clip_from_image(image or make_png(*size), size, blank=interaction.job.blank)
+        with self._lock:
+            interaction.video = video
+        return video
+
+    @staticmethod
+    def _input_image(body: dict[str, Any]) -> bytes | None:
+        turns = body.get("input") or []
+        for turn in turns if isinstance(turns, list) else []:
+            items = turn.get("content", [turn]) if isinstance(turn, dict) else []
+            for item in items if isinstance(items, list) else [items]:
+                if isinstance(item, dict) and item.get("type") == "image" and item.get("data"):
+                    return _b64_any(item["data"])
+        return None

@@ -22,7 +22,7 @@ def make_mp4(
     audio: bool = True,
     faststart: bool = False,
 ) -> bytes:
-    """An H.264/yuv420p MP4 (plus a 440 Hz AAC track) with a moving bar, like a Veo answer."""
+    """An H.264/yuv420p MP4 (plus a 440 Hz AAC track) with a moving bar, like an Omni answer."""
     options = {"movflags": "+faststart"} if faststart else {}
     # A real file: FFmpeg reopens the output by name to move the index for +faststart.
     with tempfile.NamedTemporaryFile(suffix=".mp4") as file:
@@ -49,7 +49,7 @@ def _encode(
             out.mux(video.encode(_frame(width, height, index, frames)))
         out.mux(video.encode(None))
         if sound is not None:
-            _write_tone(out, sound, seconds)
+            write_tone(out, sound, seconds)
 
 
 def _frame(width: int, height: int, index: int, total: int) -> av.VideoFrame:
@@ -62,7 +62,7 @@ def _frame(width: int, height: int, index: int, total: int) -> av.VideoFrame:
     return frame
 
 
-def _write_tone(out: av.container.OutputContainer, stream: av.AudioStream, seconds: float) -> None:
+def write_tone(out: av.container.OutputContainer, stream: av.AudioStream, seconds: float) -> None:
     rate, chunk = 48000, 1024
     samples = np.sin(2 * np.pi * 440 * np.arange(int(rate * seconds)) / rate).astype(np.float32)
     for start in range(0, len(samples), chunk):

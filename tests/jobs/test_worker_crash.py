@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.fakes.gemini_server import video_ok
+from tests.fakes.gemini_server import omni_ok
 from tests.jobs.worker_process import WorkerProcess
 from tests.live_server import free_port
 from tests.support import create_project, signup, wait_for_project
-from ugc.engines.google.veo import SavedOperation
+from ugc.engines.google.saved import SavedInteraction
 from ugc.jobs.models import Job
 
 pytestmark = pytest.mark.xdist_group("redis-workers")
@@ -94,18 +94,18 @@ async def test_killed_worker_job_is_finished_after_restart(
         assert (await client.get("/api/user/credits")).json() == {"credits": 15}
 
 
-async def test_worker_killed_while_veo_runs_resumes_the_same_operation(
+async def test_worker_killed_while_omni_renders_polls_the_same_interaction(
     make_client, settings_factory, redis_overrides, workers, tmp_path, fake_gemini
 ):
     google = {
         "image_engine": "gemini",
-        "video_engine": "veo",
-        "veo_poll_seconds": 0.2,
-        "veo_timeout_seconds": 60,
+        "video_engine": "omni",
+        "omni_poll_seconds": 0.2,
+        "omni_timeout_seconds": 60,
         **fake_gemini.settings_overrides(),
     }
-    # The operation finishes after 25 status checks (~5 s of polling), across two workers.
-    fake_gemini.script(video=[video_ok(polls=25)])
+    # The interaction completes after 25 status checks (~5 s of polling), across two workers.
+    fake_gemini.script(video=[omni_ok(polls=25)])
     client = await make_client(**redis_overrides, **google)
     settings = settings_factory(**redis_overrides, **google)
     first = WorkerProcess(settings, tmp_path / "worker-1.log").start()
@@ -131,6 +131,9 @@ async def test_worker_killed_while_veo_runs_resumes_the_same_operation(
     assert project["generatedVideo"], (project["error"], second.log())
     job = await _video_job(client.app, project_id)
     assert job.status == "succeeded" and job.attempts == 2
-    assert len(fake_gemini.video_requests) == 1  # one paid operation only
-    assert SavedOperation.loads(job.checkpoint).name in fake_gemini.operations
+    assert len(fake_gemini.create_requests) == 1  # one paid video only
+    saved = SavedInteraction.loads(job.checkpoint)
+    assert saved is not None and saved.id in fake_gemini.interactions
+    polled = {r.path for r in fake_gemini.poll_requests}
+    assert polled == {f"/v1beta/interactions/{saved.id}"}
     assert (await client.get("/api/user/credits")).json() == {"credits": 5}

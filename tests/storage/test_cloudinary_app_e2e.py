@@ -1,5 +1,5 @@
 """The app on Cloudinary storage end to end: uploads, generated media and deletion go
-through the real cloudinary SDK to the fake Cloudinary server; engines are Gemini and Veo
+through the real cloudinary SDK to the fake Cloudinary server; engines are Gemini and Omni
 on the fake Gemini server, as in production.
 """
 
@@ -52,8 +52,8 @@ async def test_project_media_live_on_cloudinary_and_go_with_the_project(
     client = await make_client(
         storage_url=fake_cloudinary.storage_url,
         image_engine="gemini",
-        video_engine="veo",
-        veo_poll_seconds=0.01,
+        video_engine="omni",
+        omni_poll_seconds=0.01,
         retry_base_seconds=0.01,
         **fake_gemini.settings_overrides(),
     )

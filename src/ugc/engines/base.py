@@ -13,7 +13,7 @@ ASPECT_RATIOS: tuple[AspectRatio, ...] = ("9:16", "16:9", "1:1")
 # the job runner keeps only the latest value and writes it to the project periodically.
 ProgressFn = Callable[[str, float], None]
 
-# Persists an engine-specific resume token (e.g. a Veo operation name) with the job,
+# Persists an engine-specific resume token (e.g. an Omni interaction id) with the job,
 # so a retried job resumes the running operation instead of paying for a second one.
 SaveCheckpointFn = Callable[[str], Awaitable[None]]
 
@@ -50,6 +50,8 @@ class ImageRequest:
     aspect_ratio: AspectRatio
     project_id: str = ""
     job_id: str = ""
+    # > 0 on a retry after the product came out changed: generative engines insist harder.
+    emphasis: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class VideoRequest:
     save_checkpoint: SaveCheckpointFn | None = None
     project_id: str = ""
     job_id: str = ""
+    emphasis: int = 0  # as ImageRequest.emphasis
+    speech: bool = True  # the person may speak (False: no dialogue, ambient sound only)
 
 
 @dataclass(frozen=True, slots=True)

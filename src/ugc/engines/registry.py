@@ -16,7 +16,7 @@ IMAGE_ENGINES = {
 }
 VIDEO_ENGINES = {
     "local": "ugc.engines.local.video:LocalVideoEngine",
-    "veo": "ugc.engines.google.veo:VeoVideoEngine",
+    "omni": "ugc.engines.google.omni:OmniVideoEngine",
 }
 
 

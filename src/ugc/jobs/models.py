@@ -44,5 +44,5 @@ class Job(IdMixin, TimestampMixin, Base):
     cost: Mapped[int] = mapped_column(Integer, nullable=False)
     refunded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     error: Mapped[str | None] = mapped_column(Text)
-    # Engine resume token, e.g. a running Veo operation's name.
+    # Engine resume token, e.g. a running Omni interaction's id.
     checkpoint: Mapped[str | None] = mapped_column(String(512))

@@ -21,7 +21,7 @@ from ugc.storage.factory import build_storage
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "generation"
-# Engines enforce their own timeouts (Veo polls up to UGC_VEO_TIMEOUT_SECONDS);
+# Engines enforce their own timeouts (Omni polls up to UGC_OMNI_TIMEOUT_SECONDS);
 # this only stops a thread that hangs far beyond them.
 TIME_LIMIT_MS = 60 * 60 * 1000
 

@@ -20,8 +20,8 @@ that raises fails the finish (the job is retried or failed like any other error)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,7 @@ __all__ = [
     "ReadyHook",
     "Stage",
     "claim_for_video",
+    "claim_free_retry",
     "failure_message",
     "mark_failed",
     "mark_generating",
@@ -52,11 +53,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a finished generation made: storage keys, already written."""
+    """What a finished generation made: storage keys, already written, and what describes them.
+
+    `described` holds the result's own columns (its product-fidelity verdict, an owed free
+    retry), stored in the same UPDATE as the media.
+    """
 
     image: str | None = None
     scene: str | None = None
     video: str | None = None
+    described: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def stored_keys(self) -> list[str]:
@@ -124,6 +130,26 @@ async def claim_for_video(session: AsyncSession, project_id: uuid.UUID, user_id:
     )
 
 
+async def claim_free_retry(
+    session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """Take an idle project's owed free retry (once) and queue it; False otherwise."""
+    return await _set(
+        session,
+        project_id,
+        Project.user_id == user_id,
+        Project.free_retry.is_(True),
+        Project.status.not_in(ACTIVE_STATUSES),
+        Project.generated_video.is_(None),
+        free_retry=False,
+        status=ProjectStatus.QUEUED,
+        stage=Stage.QUEUED,
+        step=None,
+        progress=0.0,
+        error=None,
+    )
+
+
 async def mark_generating(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
     """A worker started on the project; the fresh project, or None if it is gone."""
     await _set(
@@ -179,6 +205,7 @@ async def mark_ready(
         progress=1.0,
         error=None,
         **media,
+        **outcome.described,
     )
     project = await _fresh(session, project_id)
     if project is not None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid, true
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid, false, true
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -94,6 +94,17 @@ class Project(IdMixin, TimestampMixin, Base):
     # Whether the ad carries its caption (variants can test an ad without one).
     show_caption: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
+    )
+
+    # How faithfully the image and the video show the product (see projects/fidelity.py).
+    fidelity_score: Mapped[float | None] = mapped_column(Float)
+    fidelity_verdict: Mapped[str | None] = mapped_column(String(16))
+    video_fidelity_score: Mapped[float | None] = mapped_column(Float)
+    video_fidelity_verdict: Mapped[str | None] = mapped_column(String(16))
+    video_fidelity_frames: Mapped[str | None] = mapped_column(Text)  # JSON [[seconds, score]]
+    # One free new image is owed after a paid one came out with the product changed.
+    free_retry: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
     )
 
     def media_key(self, kind: str) -> str | None:

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Protocol
 
+from ugc.projects.fidelity_view import product_fidelity
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
 from ugc.storage.base import Storage, StorageError
@@ -38,6 +39,18 @@ class ShownProject(Protocol):
     def generated_video(self) -> str | None: ...
     @property
     def scene(self) -> str | None: ...
+    @property
+    def fidelity_score(self) -> float | None: ...
+    @property
+    def fidelity_verdict(self) -> str | None: ...
+    @property
+    def video_fidelity_score(self) -> float | None: ...
+    @property
+    def video_fidelity_verdict(self) -> str | None: ...
+    @property
+    def video_fidelity_frames(self) -> str | None: ...
+    @property
+    def free_retry(self) -> bool: ...
     @property
     def variant_group(self) -> uuid.UUID | None: ...
     @property
@@ -144,6 +157,7 @@ class ProjectPresenter:
             composition=composition,
             variant_group=project.variant_group,
             show_caption=project.show_caption,
+            product_fidelity=product_fidelity(project),
         )
 
     def public(self, project: ShownProject) -> PublicProjectOut:

@@ -34,7 +34,7 @@ from ugc.errors import (
     documented,
 )
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
-from ugc.projects import reads, service
+from ugc.projects import free_retry, reads, service
 from ugc.projects.events import open_project_events
 from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
@@ -231,6 +231,21 @@ async def request_video(
     accepted = ProjectCreated(project_id=project.id)
     await record(claim, status.HTTP_202_ACCEPTED, accepted)
     return accepted
+
+
+@router.post(
+    "/api/project/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=documented(*SIGNED_IN, NotFound, ProjectBusy, VideoExists, Conflict),
+)
+async def retry_image(
+    body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
+) -> ProjectCreated:
+    """Make the image again for free, once, after the product came out changed."""
+    project = await free_retry.retry_image_free(
+        session, user=user, project_id=body.project_id, settings=settings, queue=queue
+    )
+    return ProjectCreated(project_id=project.id)
 
 
 @router.post("/api/project/publish", responses=documented(*SIGNED_IN, NotFound, ImageRequired))

@@ -10,6 +10,32 @@ from ugc.projects.models import ProjectStatus, Stage
 from ugc.schemas import ApiModel
 
 
+class FrameScore(ApiModel):
+    """One sampled video frame's product fidelity."""
+
+    seconds: float
+    score: float
+
+
+class VideoFidelityOut(ApiModel):
+    """How faithfully the video shows the product: the worst sampled frame decides."""
+
+    score: float
+    verdict: str
+    summary: str
+    frames: list[FrameScore]
+
+
+class ProductFidelityOut(ApiModel):
+    """How faithfully the ad shows the product as photographed (score 0..1 and a verdict)."""
+
+    score: float
+    verdict: str  # intact | changed | missing
+    summary: str  # the verdict in words a person understands
+    free_retry: bool  # a free "Try again" is owed (POST /api/project/retry)
+    video: VideoFidelityOut | None
+
+
 class ProjectOut(ApiModel):
     """A project as its owner sees it; media as URLs."""
 
@@ -40,6 +66,7 @@ class ProjectOut(ApiModel):
     variant_group: uuid.UUID | None = None
     # False for a variant made without its caption.
     show_caption: bool = True
+    product_fidelity: ProductFidelityOut | None = None
 
 
 class PublicProjectOut(ApiModel):

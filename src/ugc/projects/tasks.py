@@ -20,6 +20,7 @@ from ugc.jobs.repository import JobRepository
 from ugc.projects import lifecycle
 from ugc.projects.lifecycle import Outcome
 from ugc.projects.models import JobKind, Project
+from ugc.projects.quality import produce_image, produce_video
 
 
 def _aspect(project: Project) -> AspectRatio:
@@ -50,7 +51,10 @@ async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -
         project_id=str(project.id),
         job_id=str(job.id),
     )
-    result = await ctx.image_engine.compose(request, progress)
+    # The engine's image, checked against the product photo (and made again if it drifted).
+    result = await produce_image(
+        ctx.settings, ctx.image_engine, request, progress, paid=job.cost > 0
+    )
     progress("saving image", 0.98)
     name = uuid.uuid4().hex
     image = f"images/{name}.png"
@@ -59,7 +63,7 @@ async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -
     if result.scene is not None:
         scene = f"images/{name}.scene"
         await ctx.storage.put(scene, result.scene, "application/octet-stream")
-    return Outcome(image=image, scene=scene)
+    return Outcome(image=image, scene=scene, described=result.fields)
 
 
 async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -> Outcome:
@@ -86,11 +90,12 @@ async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -
         project_id=str(project.id),
         job_id=str(job.id),
     )
-    result = await ctx.video_engine.animate(request, progress)
+    product = await ctx.storage.get(project.product_image)
+    result = await produce_video(ctx.settings, ctx.video_engine, request, product, progress)
     progress("saving video", 0.99)
     key = f"videos/{uuid.uuid4().hex}.mp4"
     await ctx.storage.put(key, result.mp4, "video/mp4")
-    return Outcome(video=key)
+    return Outcome(video=key, described=result.fields)
 
 
 class GenerationHandler:

@@ -13,14 +13,13 @@ __all__ = ["fake_gemini", "fake_gemini_server"]
 
 @pytest.fixture
 def google_settings(fake_gemini: FakeGemini) -> Settings:
-    """Settings for the gemini/veo engines against the fake, with tiny poll intervals."""
+    """Settings for the gemini/omni engines against the fake, with tiny poll intervals."""
     return load_settings(
         image_engine="gemini",
-        video_engine="veo",
+        video_engine="omni",
         gemini_timeout_seconds=5,
-        veo_poll_seconds=0.01,
-        veo_timeout_seconds=5,
-        veo_seconds=8,
+        omni_poll_seconds=0.01,
+        omni_timeout_seconds=5,
         **fake_gemini.settings_overrides(),
     )
 

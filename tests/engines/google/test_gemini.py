@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 
 import pytest
@@ -79,7 +80,7 @@ async def test_request_on_the_wire(
 
     [sent] = fake_gemini.requests
     assert sent.method == "POST"
-    assert sent.path == "/v1beta/models/gemini-3-pro-image-preview:generateContent"
+    assert sent.path == "/v1beta/models/gemini-3-pro-image:generateContent"
     assert sent.headers["x-goog-api-key"] == fake_gemini.api_key
     body = sent.json
     parts = body["contents"][0]["parts"]
@@ -275,3 +276,60 @@ async def test_model_and_size_come_from_settings(fake_gemini: FakeGemini, progre
 
 def test_bad_key_reply_is_scriptable(fake_gemini: FakeGemini) -> None:
     assert bad_api_key().status == 400
+
+
+@pytest.mark.parametrize(
+    "model", ["gemini-3-pro-image", "gemini-3.1-flash-image", "gemini-nano-banana-2.1"]
+)
+@pytest.mark.parametrize("size", ["1K", "2K", "4K"])
+async def test_documented_models_and_every_size(
+    fake_gemini: FakeGemini, progress, model: str, size: str
+) -> None:
+    settings = load_settings(
+        gemini_image_model=model, gemini_image_size=size, **fake_gemini.settings_overrides()
+    )
+
+    await GeminiImageEngine(settings).compose(request(), progress)
+
+    [sent] = fake_gemini.requests
+    assert sent.path == f"/v1beta/models/{model}:generateContent"
+    assert sent.json["generationConfig"]["imageConfig"]["imageSize"] == size
+
+
+@pytest.mark.parametrize("aspect", ["9:16", "16:9", "1:1"])
+async def test_every_aspect_ratio_the_product_offers_is_asked_natively(
+    google_settings: Settings, fake_gemini: FakeGemini, progress, aspect: AspectRatio
+) -> None:
+    image = await GeminiImageEngine(google_settings).compose(request(aspect), progress)
+
+    assert png_size(image.png) == IMAGE_SIZES[aspect]
+    [sent] = fake_gemini.requests
+    assert sent.json["generationConfig"]["imageConfig"]["aspectRatio"] == aspect
+
+
+async def test_retired_model_names_the_setting_to_change(fake_gemini: FakeGemini, progress) -> None:
+    settings = load_settings(
+        gemini_image_model="gemini-3-pro-image-preview", **fake_gemini.settings_overrides()
+    )
+
+    with pytest.raises(EngineRejected) as caught:
+        await GeminiImageEngine(settings).compose(request(), progress)
+
+    assert caught.value.message == (
+        "The image service's model is retired or unknown; the server's operator must set "
+        "UGC_GEMINI_IMAGE_MODEL to a current model id."
+    )
+    assert len(fake_gemini.requests) == 1
+
+
+async def test_a_retry_after_drift_insists_on_the_product(
+    google_settings: Settings, fake_gemini: FakeGemini, progress
+) -> None:
+    engine = GeminiImageEngine(google_settings)
+    await engine.compose(request(), progress)
+    await engine.compose(dataclasses.replace(request(), emphasis=1), progress)
+
+    first, second = (r.json["contents"][0]["parts"][2]["text"] for r in fake_gemini.requests)
+    assert "an earlier attempt altered the product" not in first
+    assert "an earlier attempt altered the product" in second
+    assert second.startswith(first.split("\n\n")[0])

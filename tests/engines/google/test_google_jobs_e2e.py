@@ -1,9 +1,10 @@
-"""Gemini and Veo end to end: the public API and the job system drive the real google-genai
+"""Gemini and Omni end to end: the public API and the job system drive the real google-genai
 SDK against the fake Gemini server; assertions are what the user sees and what Google got.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 from typing import Any
 
@@ -17,24 +18,22 @@ from tests.fakes.gemini_server import (
     b64bytes,
     blocked_prompt,
     finish_reason,
+    omni_failed,
+    omni_never_done,
     rate_limited,
+    retired_model,
     text_only,
     unavailable,
-    video_error,
-    video_filtered,
-    video_never_done,
-    video_ok,
 )
 from tests.fakes.http import Reply
 from tests.support import create_project, person_photo, product_photo, signup, wait_for_project
 
-IMAGE_MODEL_PATH = "/v1beta/models/gemini-3-pro-image-preview:generateContent"
-VEO_MODEL_PATH = "/v1beta/models/veo-3.1-generate-preview:predictLongRunning"
+IMAGE_MODEL_PATH = "/v1beta/models/gemini-3-pro-image:generateContent"
 GOOGLE_SETTINGS: dict[str, Any] = {
     "image_engine": "gemini",
-    "video_engine": "veo",
-    "veo_poll_seconds": 0.01,
-    "veo_timeout_seconds": 10,
+    "video_engine": "omni",
+    "omni_poll_seconds": 0.01,
+    "omni_timeout_seconds": 20,
     "retry_base_seconds": 0.01,
     "gemini_timeout_seconds": 10,
 }
@@ -56,14 +55,14 @@ async def make_image(client: httpx.AsyncClient, **fields: str) -> dict[str, Any]
     """Create a project through the API and wait until its image job has ended."""
     response = await create_project(client, **fields)
     assert response.status_code == 201, response.text
-    return await wait_for_project(client, response.json()["projectId"], within=30)
+    return await wait_for_project(client, response.json()["projectId"], within=90)
 
 
 async def make_video(client: httpx.AsyncClient, project_id: str) -> dict[str, Any]:
     """Ask for the project's video and wait until the video job has ended."""
     response = await client.post("/api/project/video", json={"projectId": project_id})
     assert response.status_code == 202, response.text
-    return await wait_for_project(client, project_id, within=30)
+    return await wait_for_project(client, project_id, within=90)
 
 
 async def balance(client: httpx.AsyncClient) -> int:
@@ -116,7 +115,7 @@ async def test_image_job_sends_both_photos_and_a_labelled_prompt(make_client, fa
         productDescription="Keeps water cold for 24 hours",
         aspectRatio="9:16",
     )
-    project = await wait_for_project(client, response.json()["projectId"], within=30)
+    project = await wait_for_project(client, response.json()["projectId"], within=90)
 
     assert project["status"] == "ready", project["error"]
     assert project["error"] is None
@@ -224,17 +223,15 @@ async def test_video_job_animates_the_project_image(make_client, fake_gemini):
     assert frames > 0
     assert await balance(client) == 5
     assert await refunds(client) == []
-    [start] = fake_gemini.video_requests
-    assert start.path == VEO_MODEL_PATH
+    [start] = fake_gemini.create_requests
     assert start.headers["x-goog-api-key"] == fake_gemini.api_key
-    instance = start.json["instances"][0]
-    assert b64bytes(instance["image"]["bytesBase64Encoded"]) == image
-    assert "Aqua Bottle: Steel, 750 ml" in instance["prompt"]
-    assert "morning gym vibe" in instance["prompt"]
-    params = start.json["parameters"]
-    assert params["aspectRatio"] == "9:16"
-    assert (params["resolution"], params["durationSeconds"]) == ("720p", 8)
-    assert params["personGeneration"] == "allow_adult"
+    assert start.json["model"] == "gemini-omni-1.1-flash" and start.json["background"] is True
+    sent_image, prompt = start.json["input"][0]["content"]
+    assert base64.b64decode(sent_image["data"]) == image
+    assert "Aqua Bottle (Steel, 750 ml)" in prompt["text"]
+    assert "morning gym vibe" in prompt["text"]
+    fmt = start.json["response_format"]
+    assert (fmt["aspect_ratio"], fmt["resolution"], fmt["duration"]) == ("9:16", "720p", "8s")
     assert all(r.headers["x-goog-api-key"] == fake_gemini.api_key for r in fake_gemini.requests)
 
 
@@ -257,14 +254,16 @@ async def test_square_project_gets_a_720_square_video(make_client, fake_gemini):
     codec, width, height, pix_fmt, frames = video_facts(video)
     assert (codec, width, height, pix_fmt) == ("h264", 720, 720, "yuv420p")
     assert frames > 0
-    # Veo makes no squares: it is asked for a vertical clip that is then cropped.
-    assert fake_gemini.video_requests[0].json["parameters"]["aspectRatio"] == "9:16"
+    with av.open(io.BytesIO(video)) as container:
+        assert len(container.streams.audio) == 1  # the sound Omni made is kept
+    # Omni makes no squares: it is asked for a vertical clip that is then cropped.
+    assert fake_gemini.create_requests[0].json["response_format"]["aspect_ratio"] == "9:16"
 
 
-async def test_filtered_video_refunds_ten_and_keeps_the_image(make_client, fake_gemini):
+async def test_safety_refusal_refunds_ten_and_keeps_the_image(make_client, fake_gemini):
     client = await google_client(make_client, fake_gemini)
     project = await make_image(client)
-    fake_gemini.script(video=[video_filtered("The video shows a minor.")])
+    fake_gemini.script(video=[omni_failed("The video would show a minor.")])
 
     done = await make_video(client, project["id"])
 
@@ -272,10 +271,10 @@ async def test_filtered_video_refunds_ten_and_keeps_the_image(make_client, fake_
     assert done["generatedVideo"] is None
     assert done["error"] == (
         "The video could not be made: The video service declined this request: "
-        "The video shows a minor. Your 10 credits were refunded."
+        "The video would show a minor. Your 10 credits were refunded."
     )
     await download(client, done["generatedImage"], "image/png")
-    assert len(fake_gemini.video_requests) == 1
+    assert len(fake_gemini.create_requests) == 1
     assert await balance(client) == 15
     assert await refunds(client) == [(10, project["id"])]
     # The refused video is not retried by the job system, but the user may ask again.
@@ -285,43 +284,42 @@ async def test_filtered_video_refunds_ten_and_keeps_the_image(make_client, fake_
     assert await balance(client) == 5
 
 
-async def test_operation_error_fails_the_video_and_refunds(make_client, fake_gemini):
+async def test_unavailable_once_on_create_is_one_create_then_a_retry(make_client, fake_gemini):
     client = await google_client(make_client, fake_gemini)
     project = await make_image(client)
-    fake_gemini.script(video=[video_error("Prompt rejected by the model.", code=3)])
-
-    done = await make_video(client, project["id"])
-
-    assert done["status"] == "ready"
-    assert done["generatedVideo"] is None
-    assert done["error"] == (
-        "The video could not be made: The video service declined this request: "
-        "Prompt rejected by the model. Your 10 credits were refunded."
-    )
-    assert len(fake_gemini.video_requests) == 1
-    assert await balance(client) == 15
-    assert await refunds(client) == [(10, project["id"])]
-
-
-async def test_transient_operation_error_is_retried_with_a_new_operation(make_client, fake_gemini):
-    client = await google_client(make_client, fake_gemini)
-    project = await make_image(client)
-    fake_gemini.script(video=[video_error("Internal error.", code=13), video_ok(polls=2)])
+    fake_gemini.script(video=[unavailable()])
 
     done = await make_video(client, project["id"])
 
     assert done["status"] == "ready", done["error"]
     await download(client, done["generatedVideo"], "video/mp4")
-    # The failed operation is not billed by Google, so a second one is no double charge.
-    assert len(fake_gemini.video_requests) == 2
+    # One refused create (no SDK retry behind our back), then the job's own retry.
+    assert len(fake_gemini.create_requests) == 2
+    assert len(fake_gemini.interactions) == 1
     assert await balance(client) == 5
     assert await refunds(client) == []
 
 
-async def test_poll_timeout_fails_at_once_and_refunds(make_client, fake_gemini):
-    client = await google_client(make_client, fake_gemini, veo_timeout_seconds=0.3)
+async def test_retired_video_model_fails_with_the_setting_and_refunds(make_client, fake_gemini):
+    client = await google_client(make_client, fake_gemini)
     project = await make_image(client)
-    fake_gemini.script(video=[video_never_done()])
+    fake_gemini.script(video=[retired_model("gemini-omni-1.0-flash")])
+
+    done = await make_video(client, project["id"])
+
+    assert done["error"] == (
+        "The video could not be made: The video service's model is retired or unknown; the "
+        "server's operator must set UGC_OMNI_MODEL to a current model id. "
+        "Your 10 credits were refunded."
+    )
+    assert await balance(client) == 15
+    assert await refunds(client) == [(10, project["id"])]
+
+
+async def test_poll_timeout_fails_at_once_cancels_and_refunds(make_client, fake_gemini):
+    client = await google_client(make_client, fake_gemini, omni_timeout_seconds=0.3)
+    project = await make_image(client)
+    fake_gemini.script(video=[omni_never_done()])
 
     done = await make_video(client, project["id"])
 
@@ -332,9 +330,26 @@ async def test_poll_timeout_fails_at_once_and_refunds(make_client, fake_gemini):
         "The video could not be made: The video service did not finish within 0.3 seconds. "
         "Your 10 credits were refunded."
     )
-    assert len(fake_gemini.video_requests) == 1
-    [operation] = fake_gemini.operations
-    assert len(fake_gemini.poll_requests) >= 3
-    assert {r.path for r in fake_gemini.poll_requests} == {f"/v1beta/{operation}"}
+    assert len(fake_gemini.create_requests) == 1
+    [interaction] = fake_gemini.interactions.values()
+    assert interaction.cancelled
     assert await balance(client) == 15
     assert await refunds(client) == [(10, project["id"])]
+
+
+async def test_retired_image_model_fails_with_the_setting_and_refunds(make_client, fake_gemini):
+    client = await google_client(
+        make_client, fake_gemini, gemini_image_model="gemini-3-pro-image-preview"
+    )
+
+    project = await make_image(client)
+
+    assert project["status"] == "failed"
+    assert project["error"] == (
+        "The image could not be made: The image service's model is retired or unknown; the "
+        "server's operator must set UGC_GEMINI_IMAGE_MODEL to a current model id. "
+        "Your 5 credits were refunded."
+    )
+    assert len(fake_gemini.image_requests) == 1
+    assert await balance(client) == 20
+    assert await refunds(client) == [(5, project["id"])]

@@ -1,1 +1,1 @@
-"""Google engines: Gemini for images and Veo for videos, through google-genai."""
+"""Google engines: Gemini for images and Omni Flash for videos, through google-genai."""

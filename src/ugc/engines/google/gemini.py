@@ -10,12 +10,14 @@ from google.genai import types
 from ugc.config import Settings
 from ugc.engines.base import (
     IMAGE_SIZES,
+    AspectRatio,
     EngineRejected,
     GeneratedImage,
     ImageRequest,
     ProgressFn,
 )
 from ugc.engines.google.pictures import cover_png, image_mime
+from ugc.engines.google.prompts import image_prompt
 from ugc.engines.google.sdk import guarded, open_client, require_api_key
 
 logger = logging.getLogger(__name__)
@@ -23,16 +25,9 @@ logger = logging.getLogger(__name__)
 SERVICE = "image service"
 DECLINED = "The image service declined this request: "
 
-_INSTRUCTIONS = (
-    "The first image is the person. The second image is the product.\n"
-    "Create a realistic photo of the person from the first image naturally holding or "
-    "using the product from the second image, as in a genuine user-generated-content ad.\n"
-    "Match lighting, shadows, scale and perspective so the product sits naturally in the "
-    "person's hands and scene. Keep the person's face, skin tone, hair and body unchanged.\n"
-    "Keep the product exactly as in its photo: the same label, text, logo, colours and "
-    "shape; do not redesign, restyle or invent packaging.\n"
-    "Sharp focus, natural skin texture, UGC / e-commerce quality, no added text or watermarks."
-)
+MODEL_SETTING = "UGC_GEMINI_IMAGE_MODEL"
+# The product offers these aspect ratios; Gemini renders each of them natively.
+GEMINI_ASPECT: dict[AspectRatio, str] = {"9:16": "9:16", "16:9": "16:9", "1:1": "1:1"}
 
 # Why an answer held no image, phrased for the person who made the request.
 _REASONS = {
@@ -52,12 +47,7 @@ _HINT = " Try different photos or a different prompt."
 
 def build_prompt(req: ImageRequest) -> str:
     """The labelled instruction text sent after the two photos."""
-    lines = [_INSTRUCTIONS, "", f"Product name: {req.product_name.strip()}"]
-    if req.product_description.strip():
-        lines.append(f"Product description: {req.product_description.strip()}")
-    if req.prompt.strip():
-        lines.append(f"Additional direction from the user: {req.prompt.strip()}")
-    return "\n".join(lines)
+    return image_prompt(req.product_name, req.product_description, req.prompt, req.emphasis)
 
 
 def _reason_text(reason: object) -> str:
@@ -110,15 +100,19 @@ class GeminiImageEngine:
         config = types.GenerateContentConfig(
             response_modalities=["IMAGE"],
             image_config=types.ImageConfig(
-                aspect_ratio=req.aspect_ratio, image_size=self._settings.gemini_image_size
+                aspect_ratio=GEMINI_ASPECT[req.aspect_ratio],
+                image_size=self._settings.gemini_image_size,
             ),
         )
         model = self._settings.gemini_image_model
-        logger.info("gemini image requested", extra={**log, "model": model})
+        logger.info(
+            "gemini image requested", extra={**log, "model": model, "emphasis": req.emphasis}
+        )
         async with open_client(self._settings, self._api_key) as client:
             response = await guarded(
                 SERVICE,
                 client.models.generate_content(model=model, contents=contents, config=config),
+                MODEL_SETTING,
             )
         try:
             raw = extract_image(response)

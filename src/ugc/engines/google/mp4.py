@@ -1,4 +1,4 @@
-"""MP4 helpers for Veo results: probe, +faststart remux, and scale/crop re-encode (PyAV)."""
+"""MP4 helpers for Omni results: probe, +faststart remux, and scale/crop re-encode (PyAV)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def probe(data: bytes) -> VideoInfo:
 
 
 @contextmanager
-def _faststart_output() -> Iterator[tuple[Any, list[bytes]]]:
+def faststart_output() -> Iterator[tuple[Any, list[bytes]]]:
     """An MP4 output with +faststart; its bytes land in the yielded list once closed.
 
     FFmpeg moves the index by reopening the output by name, so it must be a real file.
@@ -93,7 +93,7 @@ def remux_faststart(data: bytes) -> bytes:
     """Copy every stream into a new MP4 with the index at the front (no re-encode)."""
     with (
         av.open(io.BytesIO(data), mode="r") as source,
-        _faststart_output() as (target, result),
+        faststart_output() as (target, result),
     ):
         mapping = {s.index: target.add_stream_from_template(s) for s in _copyable(source)}
         for packet in source.demux(*(s for s in source.streams if s.index in mapping)):
@@ -111,11 +111,11 @@ def _copyable(container: Any) -> list[Any]:
 def fit_video(data: bytes, width: int, height: int) -> bytes:
     """Scale to cover `width`x`height`, centre-crop, re-encode H.264/yuv420p with +faststart.
 
-    Audio is copied untouched so the voice Veo adds stays in sync.
+    Audio is copied untouched so the voice Omni adds stays in sync.
     """
     with (
         av.open(io.BytesIO(data), mode="r") as source,
-        _faststart_output() as (target, result),
+        faststart_output() as (target, result),
     ):
         video_in = source.streams.video[0]
         rate = video_in.average_rate or Fraction(24, 1)
@@ -148,7 +148,7 @@ def _cover_frame(frame: Any, width: int, height: int) -> Any:
 
 
 def normalise(data: bytes, width: int, height: int) -> bytes:
-    """A checked H.264/yuv420p +faststart MP4 of exactly `width`x`height` from Veo's bytes."""
+    """A checked H.264/yuv420p +faststart MP4 of exactly `width`x`height` from the service."""
     info = probe(data)
     if (info.width, info.height, info.codec, info.pix_fmt) != (width, height, "h264", "yuv420p"):
         result = fit_video(data, width, height)

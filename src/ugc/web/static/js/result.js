@@ -101,11 +101,26 @@ function announce(before, after) {
   else if (before.isGenerating && !after.isGenerating && after.error) toast(after.error, "error", 8000);
 }
 
+// The product check, in words: shown once the image is checked, with the free retry if owed.
+function renderFidelity(p) {
+  const box = $("[data-fidelity]");
+  const f = p.productFidelity;
+  box.hidden = !f || p.isGenerating;
+  if (!f) return;
+  box.dataset.verdict = f.verdict;
+  $("[data-fidelity-text]").textContent = f.summary;
+  const video = $("[data-fidelity-video]");
+  video.hidden = !f.video;
+  video.textContent = f.video ? f.video.summary : "";
+  $("[data-free-retry]").hidden = !f.freeRetry;
+}
+
 function update(next, credits) {
   if (typeof credits === "number") setCredits(credits);
   const before = project;
   project = next;
   render(next, getCredits() ?? credits ?? 0);
+  renderFidelity(next);
   announce(before, next);
   if (!next.isGenerating) stopLive();
 }
@@ -172,6 +187,20 @@ $("[data-video-button]").addEventListener("click", async (event) => {
     button.disabled = false;
   } finally {
     button.removeAttribute("aria-busy");
+  }
+});
+
+$("[data-free-retry]").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    await api("/api/project/retry", { method: "POST", json: { projectId: id } });
+    update({ ...project, isGenerating: true, status: "queued", stage: "queued", progress: 0, error: null });
+    startLive();
+  } catch (error) {
+    toast(error.message, "error");
+  } finally {
+    button.disabled = false;
   }
 });
 
