@@ -126,10 +126,14 @@ def analyse_person(photo_rgb: NDArray[np.generic]) -> PersonVision:
     image, scale = bounded(as_rgb(photo_rgb))
     height, width = image.shape[:2]
     photo = Pyramid(image)
-    faces = find_faces(photo)
+    faces = find_faces(photo, tiles=False)
     # The nearest (largest) body first: its pose is the one reported.
     bodies = find_bodies(photo, faces)
-    faces = tuple(sorted(faces + faces_near_heads(photo, bodies, faces), key=_area, reverse=True))
+    faces += faces_near_heads(photo, bodies, faces)
+    if not faces:
+        faces = find_faces(photo)  # small faces with no body seen: search in tiles
+        bodies = bodies or find_bodies(photo, faces)
+    faces = tuple(sorted(faces, key=_area, reverse=True))
     hands = find_hands(photo, [body.points for body in bodies])
     mask = _mask(photo, bodies, _anchors(bodies, faces, hands))
     return PersonVision(

@@ -26,6 +26,8 @@ from ugc.engines.local.vision.types import INDEX_MCP, MIDDLE_MCP, PINKY_MCP, WRI
 _MAX_HANDS = 4
 # A first look from a pose crop this sure of a hand is worth a second, better placed, look.
 _ROUGH_PRESENCE = 0.1
+# A first look this sure has the hand well placed already (a second moves it < 1 px).
+_SURE_PRESENCE = 0.9
 # Two crops whose centres are closer than this share of their size look at the same hand.
 _SAME_CROP = 0.35
 # Two results whose palms are closer than this share of the palm's length are one hand.
@@ -129,7 +131,8 @@ def find_hands(photo: Pyramid, poses: Sequence[NDArray[np.float32]]) -> tuple[Ha
         first = landmarks_in(photo, region, _ROUGH_PRESENCE if rough else MIN_PRESENCE)
         if first is None or any(_same_hand(first, kept) for kept in found):
             continue
-        second = landmarks_in(photo, landmark_region(first)) if rough else None
+        again = rough and first.presence < _SURE_PRESENCE
+        second = landmarks_in(photo, landmark_region(first)) if again else None
         if second is not None:
             found.append(second)
         elif first.presence >= MIN_PRESENCE:
