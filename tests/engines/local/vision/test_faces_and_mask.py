@@ -107,3 +107,19 @@ def test_two_people_side_by_side_are_two_faces():
 def test_a_photo_that_is_not_uint8_is_refused():
     with pytest.raises(ValueError, match="uint8"):
         analyse_person(np.zeros((64, 64, 3), np.float32))
+
+
+def test_analyses_in_parallel_threads_match_one_at_a_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    photos = [photo("astronaut"), photo("camera"), photo("astronaut")[:, ::-1].copy()]
+    alone = [analyse_person(p) for p in photos]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(analyse_person, photos * 2))
+    for index, result in enumerate(together):
+        expected = alone[index % 3]
+        assert np.array_equal(result.mask, expected.mask)
+        assert [f.box for f in result.faces] == [f.box for f in expected.faces]
+        assert (result.pose is None) == (expected.pose is None)
+        if result.pose is not None:
+            assert np.array_equal(result.pose, expected.pose)

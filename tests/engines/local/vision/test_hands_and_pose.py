@@ -85,6 +85,9 @@ def test_the_mask_covers_a_person_seen_whole():
     vision = analysed("data/messi5.jpg")
     assert vision.mask[150:200, 220:280].mean() > 0.8  # shirt
     assert vision.mask[10:60, 400:540].mean() < 0.1  # crowd, top right
+    # The crowd right around him (over his arm, beside his hip) is not him either.
+    assert vision.mask[40:80, 120:200].mean() < 0.1
+    assert vision.mask[200:240, 140:200].mean() < 0.1
     x, y, w, h = vision.person_box() or (0, 0, 0, 0)
     assert x < 80 and x + w > 370 and y < 100 and y + h > 320
 
