@@ -54,7 +54,7 @@ def test_the_mask_follows_a_grey_photo():
 
 
 def test_a_landscape_without_people_has_no_person():
-    vision = analyse_person(opencv_photo("hfs/data/001.jpg"))
+    vision = analyse_person(opencv_photo("examples/hfs/data/001.jpg"))
     assert vision.faces == () and vision.hands == ()
     assert vision.coverage() < 0.02
 
