@@ -74,16 +74,18 @@ def _two_at_once(photo: np.ndarray, runs: int) -> float:
     return statistics.median(times)
 
 
-def _model_shares(photo: np.ndarray, runs: int) -> dict[str, tuple[int, float]]:
-    """Per model: calls per analysis and median wall time per analysis."""
+def _model_shares(photo: np.ndarray, runs: int) -> dict[str, tuple[int, float, float]]:
+    """Per model: calls, wall and CPU seconds, per analysis (means over `runs`)."""
     spent: dict[str, list[float]] = collections.defaultdict(list)
+    burnt: dict[str, list[float]] = collections.defaultdict(list)
     calls: dict[str, int] = collections.Counter()
     real_run = runtime.run
 
     def timed_run(model, tensor):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = real_run(model, tensor)
         spent[model.name].append(time.perf_counter() - started)
+        burnt[model.name].append(time.process_time() - cpu)
         calls[model.name] += 1
         return result
 
@@ -91,12 +93,16 @@ def _model_shares(photo: np.ndarray, runs: int) -> dict[str, tuple[int, float]]:
     try:
         analyse_person(photo)
         spent.clear()
+        burnt.clear()
         calls.clear()
         for _ in range(runs):
             analyse_person(photo)
     finally:
         runtime.run = real_run  # type: ignore[assignment]
-    return {name: (calls[name] // runs, sum(times) / runs) for name, times in sorted(spent.items())}
+    return {
+        name: (calls[name] // runs, sum(times) / runs, sum(burnt[name]) / runs)
+        for name, times in sorted(spent.items())
+    }
 
 
 def main() -> None:
@@ -112,10 +118,14 @@ def main() -> None:
         print(f"| {name} | {wall:.3f} | {cpu:.3f} | {shared:.3f} | < 0.150 s |")
     name, photo = list(photos.items())[-1]
     print(f"\nWhere the time goes: {name}, mean per analysis\n")
-    print("| model | calls | wall ms |")
-    print("|---|---:|---:|")
-    for model, (count, seconds) in _model_shares(photo, runs).items():
-        print(f"| {model} | {count} | {seconds * 1000:.1f} |")
+    print("| model | calls | wall ms | cpu ms |")
+    print("|---|---:|---:|---:|")
+    shares = _model_shares(photo, runs)
+    for model, (count, seconds, cpu) in shares.items():
+        print(f"| {model} | {count} | {seconds * 1000:.1f} | {cpu * 1000:.1f} |")
+    total_wall = sum(wall for _, wall, _ in shares.values())
+    total_cpu = sum(cpu for _, _, cpu in shares.values())
+    print(f"| all models | | {total_wall * 1000:.1f} | {total_cpu * 1000:.1f} |")
 
 
 if __name__ == "__main__":
