@@ -189,7 +189,7 @@ def test_a_close_up_hand_has_its_fingertips_on_the_fingers_and_its_own_side():
 
 
 # right04.jpg (640x480, stereo calibration set): a man holds a chessboard up by its edge,
-# his right hand's fingers curled over it; the hand spans this region.
+# his left hand's fingers curled over it; the hand spans this region.
 BOARD_HAND = (380, 180, 520, 380)
 
 
