@@ -3,7 +3,8 @@
 scikit-image's `astronaut` (NASA, public domain) and `camera` (CC0); Debian's opencv-doc
 (OpenCV's sample data and tutorial pictures, distributed with OpenCV under its BSD/Apache
 licence): `examples/data/messi5.jpg`, `basketball1.png`, `right04.jpg`,
-`opencv4/html/Histogram_Comparison_Source_2.jpg` and the landscape
+`opencv4/html/Histogram_Comparison_Source_2.jpg`, `opencv4/html/julia_facedetect_sample.jpg`
+(the Mona Lisa) and the landscape
 `examples/hfs/data/001.jpg`. CI installs opencv-doc (.ci/run); elsewhere the tests of its
 photos are skipped when it is missing. Every region the tests check was drawn on its
 photo and looked at.

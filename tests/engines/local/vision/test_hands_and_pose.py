@@ -10,6 +10,7 @@ import pytest
 
 from tests.engines.local.vision.photos import analysed, inside, photo
 from ugc.engines.local.vision import analyse_person
+from ugc.engines.local.vision.hand_search import on_a_body
 from ugc.engines.local.vision.hands import holding
 from ugc.engines.local.vision.types import (
     INDEX_MCP,
@@ -18,6 +19,7 @@ from ugc.engines.local.vision.types import (
     PINKY_MCP,
     RIGHT_WRIST,
     WRIST,
+    Hand,
 )
 
 # messi5.jpg (548x342): arms spread, facing the camera. His own left hand is on the
@@ -199,3 +201,34 @@ def test_a_hand_gripping_a_board_is_found_and_reads_as_holding():
     hand = vision.hands[0]
     assert all(inside(p, BOARD_HAND) for p in hand.landmarks[:, :2])
     assert hand.holding > 0.6
+
+
+# julia_facedetect_sample.jpg (520x769, opencv-doc): the Mona Lisa (public domain); her
+# right hand lies on top, fingers to the image's right, in this region.
+MONA_LISA_HAND = (160, 590, 300, 710)
+
+
+def test_a_hand_resting_on_the_other_is_found_as_her_own_right():
+    vision = analysed("opencv4/html/julia_facedetect_sample.jpg")
+    assert len(vision.faces) == 1
+    (hand,) = vision.hands
+    assert all(inside(p, MONA_LISA_HAND) for p in hand.landmarks[:, :2])
+    assert hand.handedness == "right"
+    assert hand.axis[0] > 0.5  # the fingers point right
+
+
+def _hand_at(wrist: tuple[float, float]) -> Hand:
+    landmarks = np.zeros((21, 3), np.float32)
+    landmarks[:, :2] = wrist
+    landmarks[MIDDLE_MCP, :2] = (wrist[0], wrist[1] - 20)
+    return Hand(landmarks, "left", 0.9, 15.0, 20.0, (0.0, -1.0), 0.0)
+
+
+def test_hands_away_from_every_body_are_dropped():
+    pose = np.zeros((33, 3), np.float32)
+    pose[LEFT_WRIST] = (100, 300, 0.9)
+    pose[RIGHT_WRIST] = (400, 300, 0.1)  # guessed out of sight still counts
+    near_left, near_right, astray = _hand_at((110, 290)), _hand_at((430, 310)), _hand_at((250, 80))
+    kept = on_a_body((near_left, near_right, astray), [pose])
+    assert kept == (near_left, near_right)
+    assert on_a_body((astray,), []) == (astray,)  # no body at all: nothing to check against

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from ugc.engines.local.arrays import f32, u8
 from ugc.engines.local.vision.crops import Pyramid, Roi
 from ugc.engines.local.vision.face import faces_in, find_faces
-from ugc.engines.local.vision.hand_search import find_hands
+from ugc.engines.local.vision.hand_search import find_hands, on_a_body
 from ugc.engines.local.vision.pose import Body, body_mask, find_bodies
 from ugc.engines.local.vision.segmentation import keep_people, mask_grid, person_mask
 from ugc.engines.local.vision.types import (
@@ -143,7 +143,12 @@ def analyse_person(photo_rgb: NDArray[np.generic]) -> PersonVision:
         faces = find_faces(photo)  # small faces with no body seen: search in tiles
         bodies = bodies or find_bodies(photo, faces)
     faces = tuple(sorted(faces, key=_area, reverse=True))
-    hands = find_hands(photo, [body.points for body in bodies])
+    poses = [body.points for body in bodies]
+    hands = find_hands(photo, poses)
+    if len(faces) <= len(bodies):
+        # Everyone seen has a body: every hand must be on one. (With more faces than
+        # bodies, someone's hands may have no pose to match, and all are kept.)
+        hands = on_a_body(hands, poses)
     mask = _mask(photo, bodies, _anchors(bodies, faces, hands))
     return PersonVision(
         width=width,

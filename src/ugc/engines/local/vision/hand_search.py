@@ -42,6 +42,8 @@ _SAME_CROP = 0.35
 _SAME_HAND = 0.6
 # Pose wrists this near a hand's wrist (in palm lengths) tell its side.
 _WRIST_MATCH = 1.0
+# A hand belongs to a body when its wrist is this near (in palm lengths) one of the body's.
+_ON_A_BODY = 2.0
 
 
 def _near(a: Roi, b: Roi) -> bool:
@@ -197,3 +199,25 @@ def _keep(found: list[RawHand], hand: RawHand) -> None:
                 found[index] = hand
             return
     found.append(hand)
+
+
+def on_a_body(hands: tuple[Hand, ...], poses: Sequence[NDArray[np.float32]]) -> tuple[Hand, ...]:
+    """The hands whose wrist is near a body's wrist (seen or guessed by the pose).
+
+    The palm detector also answers to hand-like things (a lamp, a hat's brim); when the
+    people in the photo all have a body found, a hand must belong to one of them.
+    """
+    if not poses:
+        return hands
+    kept = []
+    for hand in hands:
+        reach = _ON_A_BODY * max(hand.palm_length, 1.0)
+        wrist = hand.landmarks[WRIST, :2]
+        gaps = [
+            float(np.linalg.norm(pose[index, :2] - wrist))
+            for pose in poses
+            for index in (LEFT_WRIST, RIGHT_WRIST)
+        ]
+        if min(gaps) <= reach:
+            kept.append(hand)
+    return tuple(kept)
