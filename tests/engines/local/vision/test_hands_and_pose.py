@@ -10,6 +10,7 @@ import pytest
 
 from tests.engines.local.vision.photos import analysed, inside, photo
 from ugc.engines.local.vision import analyse_person
+from ugc.engines.local.vision.hand_search import on_a_body
 from ugc.engines.local.vision.hands import holding
 from ugc.engines.local.vision.types import (
     INDEX_MCP,
@@ -18,6 +19,7 @@ from ugc.engines.local.vision.types import (
     PINKY_MCP,
     RIGHT_WRIST,
     WRIST,
+    Hand,
 )
 
 # messi5.jpg (548x342): arms spread, facing the camera. His own left hand is on the
@@ -36,7 +38,7 @@ def _hand(vision, side):
     ("side", "region"), [("left", MESSI_LEFT_HAND), ("right", MESSI_RIGHT_HAND)]
 )
 def test_both_visible_hands_are_found_on_the_hands(side, region):
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     assert len(vision.hands) == 2
     hand = _hand(vision, side)
     assert hand.landmarks.shape == (21, 3) and hand.landmarks.dtype == np.float32
@@ -51,7 +53,7 @@ def test_both_visible_hands_are_found_on_the_hands(side, region):
 
 
 def test_the_hand_axis_points_from_wrist_to_fingers():
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     # Arms spread: the left hand's fingers point right, the right hand's point left.
     assert _hand(vision, "left").axis[0] > 0.7
     assert _hand(vision, "right").axis[0] < -0.7
@@ -62,12 +64,12 @@ def test_the_hand_axis_points_from_wrist_to_fingers():
 
 
 def test_open_hands_are_not_holding_anything():
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     assert all(hand.holding < 0.35 for hand in vision.hands)
 
 
 def test_the_pose_puts_wrists_at_the_hands_and_the_nose_on_the_face():
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     assert vision.pose is not None and vision.pose.shape == (33, 3)
     assert inside(vision.pose[LEFT_WRIST, :2], MESSI_LEFT_HAND)
     assert inside(vision.pose[RIGHT_WRIST, :2], MESSI_RIGHT_HAND)
@@ -76,22 +78,25 @@ def test_the_pose_puts_wrists_at_the_hands_and_the_nose_on_the_face():
 
 
 def test_a_small_face_is_found_through_the_body():
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     centres = [(x + w / 2, y + h / 2) for x, y, w, h in (f.box for f in vision.faces)]
     assert any(inside(c, MESSI_FACE) for c in centres)
 
 
 def test_the_mask_covers_a_person_seen_whole():
-    vision = analysed("data/messi5.jpg")
+    vision = analysed("examples/data/messi5.jpg")
     assert vision.mask[150:200, 220:280].mean() > 0.8  # shirt
     assert vision.mask[10:60, 400:540].mean() < 0.1  # crowd, top right
+    # The crowd right around him (over his arm, beside his hip) is not him either.
+    assert vision.mask[40:80, 120:200].mean() < 0.1
+    assert vision.mask[200:240, 140:200].mean() < 0.1
     x, y, w, h = vision.person_box() or (0, 0, 0, 0)
     assert x < 80 and x + w > 370 and y < 100 and y + h > 320
 
 
 def test_hands_are_found_in_a_tall_phone_photo():
     # The same scene as a 1080x1920 upload: scaled up and framed with plain bands.
-    source = photo("data/messi5.jpg")
+    source = photo("examples/data/messi5.jpg")
     scale = 1080 / source.shape[1]
     body = cv2.resize(source, (1080, round(source.shape[0] * scale)), interpolation=cv2.INTER_CUBIC)
     top = (1920 - body.shape[0]) // 2
@@ -106,7 +111,7 @@ def test_hands_are_found_in_a_tall_phone_photo():
 
 
 def test_two_people_have_their_own_hands_and_faces():
-    source = photo("data/messi5.jpg")
+    source = photo("examples/data/messi5.jpg")
     pair = np.hstack([source, source[:, ::-1]])
     vision = analyse_person(pair)
     width = source.shape[1]
@@ -116,7 +121,7 @@ def test_two_people_have_their_own_hands_and_faces():
     assert len(vision.faces) >= 2
 
 
-@pytest.mark.parametrize("name", ["astronaut", "hfs/data/001.jpg"])
+@pytest.mark.parametrize("name", ["astronaut", "examples/hfs/data/001.jpg"])
 def test_no_hand_is_found_where_none_is_visible(name):
     assert analysed(name).hands == ()
 
@@ -153,8 +158,77 @@ BALL_HAND = (125, 135, 170, 175)
 
 
 def test_a_hand_already_holding_something_reads_as_holding():
-    vision = analysed("data/basketball1.png")
+    vision = analysed("examples/data/basketball1.png")
     assert vision.hands, "the hand under the ball is visible"
     hand = vision.hands[0]
     assert np.mean([inside(p, BALL_HAND) for p in hand.landmarks[:, :2]]) > 0.9
     assert hand.holding > 0.6
+
+
+# Histogram_Comparison_Source_2.jpg (200x184, opencv-doc's tutorial pictures): one open
+# left hand, palm to the camera, filling the photo, no body. Fingertip regions by eye.
+OPEN_HAND_TIPS = {
+    4: (0, 70, 35, 105),  # thumb, far left
+    8: (85, 0, 120, 25),  # index
+    12: (125, 0, 160, 25),  # middle
+    16: (145, 5, 175, 40),  # ring
+    20: (170, 55, 200, 90),  # little finger
+}
+
+
+def test_a_close_up_hand_has_its_fingertips_on_the_fingers_and_its_own_side():
+    vision = analysed("opencv4/html/Histogram_Comparison_Source_2.jpg")
+    (hand,) = vision.hands
+    for tip, region in OPEN_HAND_TIPS.items():
+        assert inside(hand.landmarks[tip, :2], region), tip
+    assert hand.landmarks[WRIST, 1] > 150  # the wrist at the bottom edge
+    # No body to ask: the hand model's own call, taken as the person's side (the palm
+    # faces the camera with the thumb on the image's left: a left hand).
+    assert hand.handedness == "left" and hand.handedness_score > 0.8
+    assert hand.holding < 0.35
+    assert hand.axis[1] < -0.9  # fingers up
+    assert vision.mask[100:150, 80:150].mean() > 0.8  # the hand is part of the person
+
+
+# right04.jpg (640x480, stereo calibration set): a man holds a chessboard up by its edge,
+# his left hand's fingers curled over it; the hand spans this region.
+BOARD_HAND = (380, 180, 520, 380)
+
+
+def test_a_hand_gripping_a_board_is_found_and_reads_as_holding():
+    vision = analysed("examples/data/right04.jpg")
+    assert len(vision.hands) == 1
+    hand = vision.hands[0]
+    assert all(inside(p, BOARD_HAND) for p in hand.landmarks[:, :2])
+    assert hand.holding > 0.6
+
+
+# julia_facedetect_sample.jpg (520x769, opencv-doc): the Mona Lisa (public domain); her
+# right hand lies on top, fingers to the image's right, in this region.
+MONA_LISA_HAND = (160, 590, 300, 710)
+
+
+def test_a_hand_resting_on_the_other_is_found_as_her_own_right():
+    vision = analysed("opencv4/html/julia_facedetect_sample.jpg")
+    assert len(vision.faces) == 1
+    (hand,) = vision.hands
+    assert all(inside(p, MONA_LISA_HAND) for p in hand.landmarks[:, :2])
+    assert hand.handedness == "right"
+    assert hand.axis[0] > 0.5  # the fingers point right
+
+
+def _hand_at(wrist: tuple[float, float]) -> Hand:
+    landmarks = np.zeros((21, 3), np.float32)
+    landmarks[:, :2] = wrist
+    landmarks[MIDDLE_MCP, :2] = (wrist[0], wrist[1] - 20)
+    return Hand(landmarks, "left", 0.9, 15.0, 20.0, (0.0, -1.0), 0.0)
+
+
+def test_hands_away_from_every_body_are_dropped():
+    pose = np.zeros((33, 3), np.float32)
+    pose[LEFT_WRIST] = (100, 300, 0.9)
+    pose[RIGHT_WRIST] = (400, 300, 0.1)  # guessed out of sight still counts
+    near_left, near_right, astray = _hand_at((110, 290)), _hand_at((430, 310)), _hand_at((250, 80))
+    kept = on_a_body((near_left, near_right, astray), [pose])
+    assert kept == (near_left, near_right)
+    assert on_a_body((astray,), []) == (astray,)  # no body at all: nothing to check against

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from ugc.engines.local.kit.arrays import f32, u8
 from ugc.engines.local.vision.crops import Pyramid, Roi
 from ugc.engines.local.vision.face import faces_in, find_faces
-from ugc.engines.local.vision.hand_search import find_hands
+from ugc.engines.local.vision.hand_search import find_hands, on_a_body
 from ugc.engines.local.vision.pose import Body, body_mask, find_bodies
 from ugc.engines.local.vision.segmentation import keep_people, mask_grid, person_mask
 from ugc.engines.local.vision.types import (
@@ -28,6 +28,9 @@ from ugc.engines.local.vision.types import (
 MAX_SIDE = 2048
 # Body points that lie on the person's silhouette when seen (nose, shoulders, hips).
 _TORSO = (NOSE, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
+# A body whose region spans this share of the photo's long side or more is a close-up;
+# under 0.4 less than that, one seen whole.
+_CLOSE_UP = 1.2
 
 
 def as_rgb(photo: NDArray[np.generic]) -> NDArray[np.uint8]:
@@ -107,9 +110,15 @@ def _mask(photo: Pyramid, bodies: list[Body], anchors: NDArray[np.float32]) -> N
     grid = mask_grid(width, height)
     mask = person_mask(photo, grid)
     for body in bodies:
-        # The selfie model misses people seen whole and small; the pose model's own mask
-        # does not, inside its body's region.
-        mask = np.maximum(mask, body_mask(body, (width, height), grid))
+        # The selfie model is made for people near the camera: a body seen whole and small
+        # comes out as a blur taking in what surrounds it. Inside such a body's region the
+        # pose model's own mask (sharp there) takes over; for a close-up, the selfie mask
+        # stays (it keeps hair and what the hands hold).
+        share = min(1.0, max(0.0, (_CLOSE_UP - body.roi.width / max(width, height)) / 0.4))
+        if share > 0:
+            own, region = body_mask(body, (width, height), grid)
+            weight = region * np.float32(share)
+            mask = mask * (1 - weight) + own * weight
     factor = np.array([grid[0] / width, grid[1] / height], dtype=np.float32)
     mask = keep_people(mask, (anchors + 0.5) * factor - 0.5)
     if grid == (width, height):
@@ -126,11 +135,20 @@ def analyse_person(photo_rgb: NDArray[np.generic]) -> PersonVision:
     image, scale = bounded(as_rgb(photo_rgb))
     height, width = image.shape[:2]
     photo = Pyramid(image)
-    faces = find_faces(photo)
+    faces = find_faces(photo, tiles=False)
     # The nearest (largest) body first: its pose is the one reported.
     bodies = find_bodies(photo, faces)
-    faces = tuple(sorted(faces + faces_near_heads(photo, bodies, faces), key=_area, reverse=True))
-    hands = find_hands(photo, [body.points for body in bodies])
+    faces += faces_near_heads(photo, bodies, faces)
+    if not faces:
+        faces = find_faces(photo)  # small faces with no body seen: search in tiles
+        bodies = bodies or find_bodies(photo, faces)
+    faces = tuple(sorted(faces, key=_area, reverse=True))
+    poses = [body.points for body in bodies]
+    hands = find_hands(photo, poses)
+    if len(faces) <= len(bodies):
+        # Everyone seen has a body: every hand must be on one. (With more faces than
+        # bodies, someone's hands may have no pose to match, and all are kept.)
+        hands = on_a_body(hands, poses)
     mask = _mask(photo, bodies, _anchors(bodies, faces, hands))
     return PersonVision(
         width=width,

@@ -84,18 +84,21 @@ def square_tiles(width: int, height: int) -> list[Roi]:
     return regions
 
 
-def find_faces(photo: Pyramid, *, with_mesh: bool = True) -> tuple[Face, ...]:
+def find_faces(photo: Pyramid, *, with_mesh: bool = True, tiles: bool = True) -> tuple[Face, ...]:
     """Every face the detector finds in the photo, largest first.
 
-    The detector sees 128 pixels: in a tall or wide photo the letterboxed whole leaves a
-    face too few of them, so square tiles along the long side are searched too.
+    The detector sees 128 pixels: in a tall or wide photo the letterboxed whole may leave
+    a face too few of them; when it finds none, square tiles along the long side are
+    searched. (Small faces of people whose body shows are found through their head.)
     """
     height, width = photo.photo.shape[:2]
-    found: list[tuple[float, Roi, NDArray[np.float32]]] = []
-    for region in square_tiles(width, height):
-        for candidate in detect_in(photo, region):
-            if not any(_overlap(candidate[1], kept[1]) > 0.3 for kept in found):
-                found.append(candidate)
+    whole, *square = square_tiles(width, height)
+    found = detect_in(photo, whole)
+    if not found and tiles:
+        for region in square:
+            for candidate in detect_in(photo, region):
+                if not any(_overlap(candidate[1], kept[1]) > 0.3 for kept in found):
+                    found.append(candidate)
     return _faces(photo, found, with_mesh)
 
 

@@ -135,20 +135,21 @@ def _head_in(face: Face, body: Body) -> bool:
 
 def body_mask(
     body: Body, photo_size: tuple[int, int], grid: tuple[int, int]
-) -> NDArray[np.float32]:
-    """The pose model's own person mask, laid back onto the photo at the `grid` size."""
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """The pose model's own person mask laid back onto the photo at the `grid` size, and
+    where its region lies (1 inside, 0 outside)."""
     forward = affine(body.roi, _LANDMARK_SIZE, _LANDMARK_SIZE)
     rx, ry = grid[0] / photo_size[0], grid[1] / photo_size[1]
     forward[0] *= rx
     forward[1] *= ry
     forward[:, 2] += (0.5 * rx - 0.5, 0.5 * ry - 0.5)
-    return f32(
-        cv2.warpAffine(
-            body.mask,
-            forward,
-            grid,
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0.0,
-        )
+    planes = np.dstack([body.mask, np.ones_like(body.mask)])
+    laid = cv2.warpAffine(
+        planes,
+        forward,
+        grid,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0.0, 0.0, 0.0, 0.0),
     )
+    return f32(laid[:, :, 0]), f32(laid[:, :, 1])
