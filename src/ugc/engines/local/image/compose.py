@@ -152,6 +152,9 @@ def compose_scene(
     staging = stage_product(hands, faces, mask is not None, aspect, size, _cover_test(mask))
     base = grade(framed.canvas)
     back_blur, person_blur = _BLUR[staging.composition]
+    if framed.face is None or framed.face.h < 0.15 * size[1]:
+        # A small face has few pixels to lose: the person stays sharp, only the room blurs.
+        person_blur = 0.0
     if mask is not None and back_blur > 0:
         short = min(size)
         base = depth_blur(base, mask, back_blur * short, person_blur * short)
