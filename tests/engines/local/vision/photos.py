@@ -1,9 +1,12 @@
-"""Real photos of people for the vision tests, from packages, and what is where in them.
+"""Real photos of people for the vision tests, from packages.
 
 scikit-image's `astronaut` (NASA, public domain) and `camera` (CC0); Debian's opencv-doc
-sample data (`messi5.jpg`, `basketball1.png`, `left01.jpg`, and the landscape
-`hfs/data/001.jpg`; distributed with OpenCV under its BSD/Apache licence). CI installs
-opencv-doc (.ci/run); elsewhere its photos' tests are skipped when it is missing.
+(OpenCV's sample data and tutorial pictures, distributed with OpenCV under its BSD/Apache
+licence): `examples/data/messi5.jpg`, `basketball1.png`, `right04.jpg`,
+`opencv4/html/Histogram_Comparison_Source_2.jpg` and the landscape
+`examples/hfs/data/001.jpg`. CI installs opencv-doc (.ci/run); elsewhere the tests of its
+photos are skipped when it is missing. Every region the tests check was drawn on its
+photo and looked at.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ from numpy.typing import NDArray
 
 from ugc.engines.local.vision import PersonVision, analyse_person
 
-OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples")
+OPENCV_DOC = Path("/usr/share/doc/opencv-doc")
 
 _cache: dict[str, PersonVision] = {}
 
 
 def opencv_photo(name: str) -> NDArray[np.uint8]:
     """An RGB sample photo from opencv-doc (required in CI, else the test is skipped)."""
-    path = OPENCV_DATA / name
+    path = OPENCV_DOC / name
     if not path.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"{path} is missing: apt-get install opencv-doc")

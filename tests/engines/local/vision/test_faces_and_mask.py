@@ -54,7 +54,7 @@ def test_the_mask_follows_a_grey_photo():
 
 
 def test_a_landscape_without_people_has_no_person():
-    vision = analyse_person(opencv_photo("hfs/data/001.jpg"))
+    vision = analyse_person(opencv_photo("examples/hfs/data/001.jpg"))
     assert vision.faces == () and vision.hands == ()
     assert vision.coverage() < 0.02
 
@@ -107,3 +107,19 @@ def test_two_people_side_by_side_are_two_faces():
 def test_a_photo_that_is_not_uint8_is_refused():
     with pytest.raises(ValueError, match="uint8"):
         analyse_person(np.zeros((64, 64, 3), np.float32))
+
+
+def test_analyses_in_parallel_threads_match_one_at_a_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    photos = [photo("astronaut"), photo("camera"), photo("astronaut")[:, ::-1].copy()]
+    alone = [analyse_person(p) for p in photos]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(analyse_person, photos * 2))
+    for index, result in enumerate(together):
+        expected = alone[index % 3]
+        assert np.array_equal(result.mask, expected.mask)
+        assert [f.box for f in result.faces] == [f.box for f in expected.faces]
+        assert (result.pose is None) == (expected.pose is None)
+        if result.pose is not None:
+            assert np.array_equal(result.pose, expected.pose)

@@ -72,7 +72,7 @@ def angle_to_vertical(x0: float, y0: float, x1: float, y1: float, target: float)
     return normalize_angle(target - math.atan2(-(y1 - y0), x1 - x0))
 
 
-def _affine(roi: Roi, out_w: int, out_h: int) -> NDArray[np.float64]:
+def affine(roi: Roi, out_w: int, out_h: int) -> NDArray[np.float64]:
     """The 2x3 map from tensor pixel indices to photo pixel indices (centres at integers)."""
     cos, sin = math.cos(roi.angle), math.sin(roi.angle)
     sx, sy = roi.width / out_w, roi.height / out_h
@@ -85,16 +85,51 @@ def _affine(roi: Roi, out_w: int, out_h: int) -> NDArray[np.float64]:
     return np.array([[a, b, tx], [c, d, ty]], dtype=np.float64)
 
 
-def _bounds(roi: Roi, width: int, height: int) -> tuple[int, int, int, int]:
-    """The photo pixels the region touches, clipped to the photo: x0, y0, x1, y1."""
+def _bounds(
+    roi: Roi, width: int, height: int, scale: tuple[float, float] = (1.0, 1.0)
+) -> tuple[int, int, int, int]:
+    """The pixels the region touches in an image `scale` times the photo, clipped to it."""
     corners = roi.to_photo(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=np.float32))
+    corners *= np.array(scale, dtype=np.float32)
     x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 1
     x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
     return max(0, x0), max(0, y0), min(width, x1), min(height, y1)
 
 
+class Pyramid:
+    """A photo and its halvings (made on demand), so that big shrinks do not alias.
+
+    Bilinear sampling that shrinks by more than half skips pixels; cutting from the
+    halving nearest above the wanted size keeps every pixel's share. One per analysis.
+    """
+
+    def __init__(self, photo: NDArray[np.uint8]) -> None:
+        self.levels = [photo]
+
+    @property
+    def photo(self) -> NDArray[np.uint8]:
+        """The full-size photo."""
+        return self.levels[0]
+
+    def level(self, shrink: float) -> tuple[NDArray[np.uint8], float, float]:
+        """The largest halving that a warp shrinking the photo by `shrink` shrinks by at
+        least half, and its x and y scale from the photo."""
+        full_width, full_height = self.photo.shape[1], self.photo.shape[0]
+        index = 0
+        while True:
+            image = self.levels[index]
+            height, width = image.shape[:2]
+            rx, ry = width / full_width, height / full_height
+            if shrink / rx >= 0.5 or min(width, height) < 8:
+                return image, rx, ry
+            if index + 1 == len(self.levels):
+                half = (max(1, width // 2), max(1, height // 2))
+                self.levels.append(u8(cv2.resize(image, half, interpolation=cv2.INTER_AREA)))
+            index += 1
+
+
 def cut(
-    photo: NDArray[np.uint8],
+    source: Pyramid | NDArray[np.uint8],
     roi: Roi,
     size: tuple[int, int],
     value_range: tuple[float, float],
@@ -102,27 +137,21 @@ def cut(
     replicate: bool = False,
 ) -> NDArray[np.float32]:
     """The region as a (1, h, w, 3) float32 tensor scaled to `value_range`."""
+    pyramid = source if isinstance(source, Pyramid) else Pyramid(source)
     out_w, out_h = size
-    matrix = _affine(roi, out_w, out_h)
-    x0, y0, x1, y1 = _bounds(roi, photo.shape[1], photo.shape[0])
-    if x1 - x0 < 2 or y1 - y0 < 2:
-        return np.full((1, out_h, out_w, 3), value_range[0], dtype=np.float32)
-    source = photo[y0:y1, x0:x1]
-    matrix[:, 2] -= (x0, y0)
-    # Bilinear sampling at a big shrink aliases: shrink the touched part with INTER_AREA
-    # first so that the warp itself scales by no less than one half.
-    shrink = min(out_w / roi.width, out_h / roi.height)
-    if shrink < 0.5:
-        ratio = 2 * shrink
-        small_w = max(2, round(source.shape[1] * ratio))
-        small_h = max(2, round(source.shape[0] * ratio))
-        rx, ry = small_w / source.shape[1], small_h / source.shape[0]
-        source = u8(cv2.resize(source, (small_w, small_h), interpolation=cv2.INTER_AREA))
+    matrix = affine(roi, out_w, out_h)
+    image, rx, ry = pyramid.level(min(out_w / roi.width, out_h / roi.height))
+    if rx != 1.0 or ry != 1.0:
+        # Photo pixel centres p sit at (p + 0.5) * r - 0.5 in the halving.
         matrix[0] *= rx
         matrix[1] *= ry
         matrix[:, 2] += (0.5 * rx - 0.5, 0.5 * ry - 0.5)
+    x0, y0, x1, y1 = _bounds(roi, image.shape[1], image.shape[0], (rx, ry))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return np.full((1, out_h, out_w, 3), value_range[0], dtype=np.float32)
+    matrix[:, 2] -= (x0, y0)
     warped = cv2.warpAffine(
-        source,
+        image[y0:y1, x0:x1],
         matrix,
         (out_w, out_h),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,

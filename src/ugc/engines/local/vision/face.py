@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ugc.engines.local.vision import runtime
-from ugc.engines.local.vision.crops import Roi, angle_to_vertical, cut
+from ugc.engines.local.vision.crops import Pyramid, Roi, angle_to_vertical, cut
 from ugc.engines.local.vision.models import FACE_DETECTION, FACE_MESH
 from ugc.engines.local.vision.ssd import Detection, decode, weighted_nms
 from ugc.engines.local.vision.types import Face
@@ -36,9 +36,7 @@ def to_photo(detection: Detection, roi: Roi) -> tuple[Roi, NDArray[np.float32]]:
     return box, roi.to_photo(detection.keypoints)
 
 
-def detect_in(
-    photo: NDArray[np.uint8], region: Roi
-) -> list[tuple[float, Roi, NDArray[np.float32]]]:
+def detect_in(photo: Pyramid, region: Roi) -> list[tuple[float, Roi, NDArray[np.float32]]]:
     """Faces in an upright region of the photo: score, box and keypoints in photo pixels."""
     roi = region.fitted(1.0)
     tensor = cut(photo, roi, (_DETECTOR_SIZE, _DETECTOR_SIZE), (-1.0, 1.0))
@@ -57,9 +55,7 @@ def detect_in(
     return faces
 
 
-def mesh(
-    photo: NDArray[np.uint8], box: Roi, keypoints: NDArray[np.float32]
-) -> NDArray[np.float32] | None:
+def mesh(photo: Pyramid, box: Roi, keypoints: NDArray[np.float32]) -> NDArray[np.float32] | None:
     """(468, 2) face mesh points in photo pixels, or None when the mesh sees no face."""
     (rx, ry), (lx, ly) = keypoints[0], keypoints[1]
     angle = angle_to_vertical(float(rx), float(ry), float(lx), float(ly), 0.0)
@@ -88,18 +84,21 @@ def square_tiles(width: int, height: int) -> list[Roi]:
     return regions
 
 
-def find_faces(photo: NDArray[np.uint8], *, with_mesh: bool = True) -> tuple[Face, ...]:
+def find_faces(photo: Pyramid, *, with_mesh: bool = True, tiles: bool = True) -> tuple[Face, ...]:
     """Every face the detector finds in the photo, largest first.
 
-    The detector sees 128 pixels: in a tall or wide photo the letterboxed whole leaves a
-    face too few of them, so square tiles along the long side are searched too.
+    The detector sees 128 pixels: in a tall or wide photo the letterboxed whole may leave
+    a face too few of them; when it finds none, square tiles along the long side are
+    searched. (Small faces of people whose body shows are found through their head.)
     """
-    height, width = photo.shape[:2]
-    found: list[tuple[float, Roi, NDArray[np.float32]]] = []
-    for region in square_tiles(width, height):
-        for candidate in detect_in(photo, region):
-            if not any(_overlap(candidate[1], kept[1]) > 0.3 for kept in found):
-                found.append(candidate)
+    height, width = photo.photo.shape[:2]
+    whole, *square = square_tiles(width, height)
+    found = detect_in(photo, whole)
+    if not found and tiles:
+        for region in square:
+            for candidate in detect_in(photo, region):
+                if not any(_overlap(candidate[1], kept[1]) > 0.3 for kept in found):
+                    found.append(candidate)
     return _faces(photo, found, with_mesh)
 
 
@@ -119,13 +118,13 @@ def _overlap(a: Roi, b: Roi) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def faces_in(photo: NDArray[np.uint8], region: Roi, *, with_mesh: bool = True) -> tuple[Face, ...]:
+def faces_in(photo: Pyramid, region: Roi, *, with_mesh: bool = True) -> tuple[Face, ...]:
     """Every face the detector finds in an upright region of the photo, largest first."""
     return _faces(photo, detect_in(photo, region), with_mesh)
 
 
 def _faces(
-    photo: NDArray[np.uint8],
+    photo: Pyramid,
     found: list[tuple[float, Roi, NDArray[np.float32]]],
     with_mesh: bool,
 ) -> tuple[Face, ...]:

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 
 from ugc.engines.local.kit.arrays import f32
 from ugc.engines.local.vision import runtime
-from ugc.engines.local.vision.crops import Roi, cut
+from ugc.engines.local.vision.crops import Pyramid, Roi, cut
 from ugc.engines.local.vision.models import SELFIE, SELFIE_LANDSCAPE
 
 # The graph stretches the whole photo (no letterbox) to 256x256, or to 256x144 with the
@@ -17,11 +17,19 @@ _SQUARE = (256, 256)
 _LANDSCAPE = (256, 144)
 # Photos at least this much wider than tall use the landscape model.
 _LANDSCAPE_ASPECT = 1.3
+# Masks are combined and cleaned at this size (long side), then scaled to the photo once.
+MASK_SIDE = 384
 
 
-def person_mask(photo: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """(h, w) float32 0..1: how surely each pixel belongs to a person."""
-    height, width = photo.shape[:2]
+def mask_grid(width: int, height: int) -> tuple[int, int]:
+    """The size masks are combined at: the photo's shape, at most MASK_SIDE on its long side."""
+    scale = min(1.0, MASK_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def person_mask(photo: Pyramid, grid: tuple[int, int]) -> NDArray[np.float32]:
+    """(grid h, grid w) float32 0..1: how surely each pixel belongs to a person."""
+    height, width = photo.photo.shape[:2]
     landscape = width >= _LANDSCAPE_ASPECT * height
     model, size = (SELFIE_LANDSCAPE, _LANDSCAPE) if landscape else (SELFIE, _SQUARE)
     tensor = cut(photo, Roi.whole(width, height), size, (0.0, 1.0))
@@ -29,7 +37,7 @@ def person_mask(photo: NDArray[np.uint8]) -> NDArray[np.float32]:
     small = np.clip(output[0, :, :, 0], 0.0, 1.0).astype(np.float32)
     # A light blur at model resolution smooths the blocky upsampled edge without moving it.
     small = f32(cv2.GaussianBlur(small, (3, 3), 0))
-    return f32(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
+    return f32(cv2.resize(small, grid, interpolation=cv2.INTER_LINEAR))
 
 
 def keep_people(mask: NDArray[np.float32], anchors: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -55,6 +63,6 @@ def keep_people(mask: NDArray[np.float32], anchors: NDArray[np.float32]) -> NDAr
         return mask
     keep = np.isin(labels, kept).astype(np.uint8)
     # Grow the kept blobs a little so their soft edges (values under 0.5) stay.
-    radius = max(2, round(0.01 * max(height, width)))
+    radius = max(1, round(0.01 * max(height, width)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     return f32(mask * cv2.dilate(keep, kernel))

@@ -89,10 +89,11 @@ class PersonVision:
 
     def person_box(self) -> tuple[int, int, int, int] | None:
         """The bounding box x, y, w, h of the person mask, or None when it is empty."""
-        rows = np.flatnonzero((self.mask >= MASK_THRESHOLD).any(axis=1))
+        solid = self.mask >= MASK_THRESHOLD
+        rows = np.flatnonzero(solid.any(axis=1))
         if rows.size == 0:
             return None
-        cols = np.flatnonzero((self.mask >= MASK_THRESHOLD).any(axis=0))
+        cols = np.flatnonzero(solid.any(axis=0))
         y0, y1 = int(rows[0]), int(rows[-1]) + 1
         x0, x1 = int(cols[0]), int(cols[-1]) + 1
         return x0, y0, x1 - x0, y1 - y0
