@@ -161,7 +161,9 @@ def compose_scene(
     background = vignette(base)
     graded = np.dstack([grade(np.ascontiguousarray(product[:, :, :3])), product[:, :, 3]])
     sprite = build_sprite(graded, staging.placement, background, wrap=layer.kind != "card")
+    hero = None
     if staging.hand is not None:
+        hero = sprite.rgba
         sprite = _with_fingers(sprite, staging.hand, background, mask)
     product_box = turned_box(staging.placement)
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
@@ -180,6 +182,7 @@ def compose_scene(
         composition=describe(staging, person, faces),
         person=person_layer,
         plate=plate,
+        hero=hero,
     )
 
 
