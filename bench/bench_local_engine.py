@@ -1,5 +1,8 @@
 """Local engine benchmark: image compose per aspect ratio, video render and its encode floor.
 
+Image compose includes the vision stage (person mask, faces, hands), run once per image.
+The peak resident memory of one image and video job is measured in a fresh process.
+
 Run as `python bench/bench_local_engine.py [runs]` (default 5). Every number is the median
 of `runs` timed runs after one warm-up. The encode floor is libx264 with the engine's own
 settings encoding the very frames the render produced (held in memory beforehand), so
@@ -11,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +28,14 @@ import skimage.data
 from PIL import Image
 
 from ugc.config import Settings
-from ugc.engines.base import ASPECT_RATIOS, VIDEO_SIZES, GeneratedImage, ImageRequest, VideoRequest
+from ugc.engines.base import (
+    ASPECT_RATIOS,
+    IMAGE_SIZES,
+    VIDEO_SIZES,
+    GeneratedImage,
+    ImageRequest,
+    VideoRequest,
+)
 from ugc.engines.local.image.engine import LocalImageEngine
 from ugc.engines.local.video.encode import H264Writer
 from ugc.engines.local.video.engine import LocalVideoEngine, _scene_for, layers_from_scene
@@ -102,9 +114,31 @@ def _encode_only(frames: list[np.ndarray]) -> None:
             writer.write(data)
 
 
+def _peak_rss_child() -> None:
+    settings = Settings()
+    image = asyncio.run(LocalImageEngine(settings).compose(_image_request("9:16"), _quiet))
+    asyncio.run(LocalVideoEngine(settings).animate(_video_request(image), _quiet))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # kB on Linux
+
+
+def _peak_rss_mb() -> float:
+    """Peak RSS of a fresh process that composes one image and renders its video."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--rss-child"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table."""
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    if "--rss-child" in sys.argv:
+        _peak_rss_child()
+        return
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 5
     settings = Settings()
     image_engine, video_engine = LocalImageEngine(settings), LocalVideoEngine(settings)
     rows = []
@@ -113,7 +147,10 @@ def main() -> None:
         [(wall, cpu)] = _timed(
             lambda r=request: asyncio.run(image_engine.compose(r, _quiet)), runs=runs
         )
-        rows.append((f"image compose {aspect}", wall, cpu, "< 0.5 s"))
+        width, height = IMAGE_SIZES[aspect]  # type: ignore[index]
+        rows.append(
+            (f"image compose incl. vision {aspect} ({width}x{height})", wall, cpu, "< 0.5 s")
+        )
     image = asyncio.run(image_engine.compose(_image_request("9:16"), _quiet))
     video_request = _video_request(image)
     frames = _frames(video_request)
@@ -135,6 +172,8 @@ def main() -> None:
         f"| video render / encode floor | {render_wall / floor_wall:.2f}x "
         f"| {render_cpu / floor_cpu:.2f}x | <= 1.5x |"
     )
+    peak = _peak_rss_mb()
+    print(f"| peak RSS, one image + video job in a fresh process | {peak:.0f} MB | | < 400 MB |")
 
 
 def _quiet(stage: str, fraction: float) -> None:

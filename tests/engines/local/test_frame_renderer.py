@@ -17,6 +17,7 @@ import pytest
 
 from ugc.engines.base import VIDEO_SIZES, VideoRequest
 from ugc.engines.local.image.scene import unpack_scene
+from ugc.engines.local.video import render
 from ugc.engines.local.video.engine import layers_from_scene
 from ugc.engines.local.video.motion import FPS, camera_at, card_opacity
 from ugc.engines.local.video.render import FrameRenderer, _camera_matrix, _half, _resized
@@ -31,9 +32,12 @@ def _warp(src: np.ndarray, matrix: np.ndarray, dst: np.ndarray) -> None:
     cv2.warpAffine(src, matrix, size, dst=dst, flags=_WARP, borderMode=cv2.BORDER_REFLECT)
 
 
-def _plain_sprite(renderer: FrameRenderer, whole: np.ndarray, t: float, frame: FrameBuffer) -> None:
-    view = camera_at(t, renderer.shot, renderer.image_size)
-    matrix = renderer._sprite_matrix(t, view)
+def _plain_layer(sprite: Any, scale: float, to_image: np.ndarray, frame: FrameBuffer) -> None:
+    # The whole layer warped over the whole frame: no crop, no bounding box.
+    whole = premultiplied_to_yuva(_resized(sprite.rgba, scale))
+    matrix = to_image.copy()
+    matrix[:, 2] -= np.array([sprite.x, sprite.y], float)
+    matrix *= scale
     width, height = _SIZE
     yuva = cv2.warpAffine(whole, matrix, (width, height), flags=_WARP)
     half = cv2.resize(yuva, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
@@ -44,18 +48,28 @@ def _plain_sprite(renderer: FrameRenderer, whole: np.ndarray, t: float, frame: F
         cv2.add(kept, colour, dst=plane)
 
 
-def _plain_frame(renderer: FrameRenderer, layers: Any, whole: np.ndarray, index: int) -> np.ndarray:
+def _plain_frame(renderer: FrameRenderer, layers: Any, index: int) -> np.ndarray:
     t = index / FPS
     frame = FrameBuffer(*_SIZE)
     opacity = card_opacity(t)
     if opacity < 0.999:
         view = camera_at(t, renderer.shot, renderer.image_size)
-        matrix = _camera_matrix(view, _SIZE, renderer.to_out) * renderer.bg_scale
+        far = view
+        if layers.person is not None:
+            far = renderer._depth_view(
+                t, view, render._FAR, -render._PUSH_PARALLAX * (1 - render._FAR)
+            )
+        matrix = _camera_matrix(far, _SIZE, renderer.to_out) * renderer.bg_scale
         for layer, plane, m in zip(
             renderer.bg, frame.planes(), (matrix, _half(matrix), _half(matrix)), strict=True
         ):
             _warp(layer.plane, m, plane)
-        _plain_sprite(renderer, whole, t, frame)
+        if layers.person is not None:
+            assert renderer.person is not None
+            person = _camera_matrix(view, _SIZE, renderer.to_out)
+            _plain_layer(layers.person, renderer.person.scale, person, frame)
+        product = renderer._product_to_image(t, view)
+        _plain_layer(layers.sprite, renderer.sprite_scale, product, frame)
         renderer._draw_captions(t, frame)
     if opacity > 0.001:
         zoom = 1.0 + 0.035 * min(1.0, max(0.0, (t - 6.5) / 1.5))
@@ -92,12 +106,12 @@ def layers(kit: Any) -> Any:
 def test_frames_match_a_plain_composition_of_the_same_layers(layers: Any) -> None:
     renderer = FrameRenderer(layers, _SIZE)
     assert renderer.sprite is not None
-    whole = premultiplied_to_yuva(_resized(renderer.sprite.rgba, renderer.sprite_scale))
+    assert layers.person is not None, "the astronaut is a layer of her own"
     frame = FrameBuffer(*_SIZE)
     # The push, the move in, the close-up (block warps), the card fading in, the card alone.
     for index in (0, 45, 115, 150, 200, 235):
         renderer.render(index, frame)
-        expected = _plain_frame(renderer, layers, whole, index)
+        expected = _plain_frame(renderer, layers, index)
         diff = np.abs(frame.data.astype(np.int16) - expected)
         # Block warps sample within a few hundredths of a pixel of the plain warp.
         assert float(diff.mean()) < 0.1, index

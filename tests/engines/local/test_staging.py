@@ -56,13 +56,13 @@ def turned_box_of(scene: Scene) -> Box:
 
 
 def test_the_product_is_sized_from_the_palm(kit: Any) -> None:
-    big_photo, big = person_photo(hands=(RIGHT_UP,))
-    small_photo, small = person_photo(hands=(SMALL,))
+    big_photo, big = person_photo(hands=(((520.0, 800.0), 12.0, 130.0, "right", 0.0),))
+    small_photo, small = person_photo(hands=(RIGHT_UP,))
     big_scene = _compose(kit, big_photo, from_vision(big))
     small_scene = _compose(kit, small_photo, from_vision(small))
-    assert small_scene.composition["composition"] == "hand"
+    assert big_scene.composition["composition"] == small_scene.composition["composition"] == "hand"
     ratio = big_scene.product_box.w / small_scene.product_box.w
-    assert 1.5 < ratio < 3.5  # palms of 95 and 40 px in the same framing
+    assert 1.15 < ratio < 1.65  # palms of 130 and 95 px in the same framing
 
 
 def test_the_product_leans_with_the_hand(kit: Any) -> None:

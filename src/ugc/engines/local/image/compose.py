@@ -152,13 +152,18 @@ def compose_scene(
     staging = stage_product(hands, faces, mask is not None, aspect, size, _cover_test(mask))
     base = grade(framed.canvas)
     back_blur, person_blur = _BLUR[staging.composition]
+    if framed.face is None or framed.face.h < 0.15 * size[1]:
+        # A small face has few pixels to lose: the person stays sharp, only the room blurs.
+        person_blur = 0.0
     if mask is not None and back_blur > 0:
         short = min(size)
         base = depth_blur(base, mask, back_blur * short, person_blur * short)
     background = vignette(base)
     graded = np.dstack([grade(np.ascontiguousarray(product[:, :, :3])), product[:, :, 3]])
     sprite = build_sprite(graded, staging.placement, background, wrap=layer.kind != "card")
+    hero = None
     if staging.hand is not None:
+        hero = sprite.rgba
         sprite = _with_fingers(sprite, staging.hand, background, mask)
     product_box = turned_box(staging.placement)
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
@@ -177,6 +182,7 @@ def compose_scene(
         composition=describe(staging, person, faces),
         person=person_layer,
         plate=plate,
+        hero=hero,
     )
 
 

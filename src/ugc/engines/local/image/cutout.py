@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from ugc.engines.base import EngineRejected
 from ugc.engines.local.image.card import make_product_card
-from ugc.engines.local.kit.arrays import u8
+from ugc.engines.local.kit.arrays import f32, u8
 
 CutKind = Literal["alpha", "keyed", "grabcut", "card"]
 
@@ -192,15 +192,67 @@ def _soft_alpha(
     return np.asarray(cv2.GaussianBlur(alpha, (0, 0), sigma), dtype=np.float32)
 
 
-def _decontaminate(
-    rgb: NDArray[np.uint8], alpha: NDArray[np.float32], bg_rgb: NDArray[np.float32]
-) -> NDArray[np.uint8]:
-    # Edge pixels are a mix of product and backdrop; unmixing the known backdrop colour
-    # removes the light or dark halo a plain cut leaves around the product.
-    a = np.clip(alpha, 0.05, 1.0)[:, :, None]
-    fg = (rgb.astype(np.float32) - (1.0 - a) * bg_rgb) / a
-    edge = ((alpha > 0.02) & (alpha < 0.98))[:, :, None]
-    return np.where(edge, np.clip(fg, 0, 255), rgb).astype(np.uint8)
+def _guided_alpha(
+    rgb: NDArray[np.uint8], hard: NDArray[np.float32], radius: int
+) -> NDArray[np.float32]:
+    # An edge-aware refinement of a coarse mask (He et al.'s guided filter, grey guide):
+    # the alpha follows the photo's own edges inside a thin band around the cut, and
+    # stays exactly 1 inside the product and 0 outside it.
+    guide = f32(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)) * np.float32(1 / 255)
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def box(image: NDArray[np.floating[Any]]) -> NDArray[np.float32]:
+        return f32(cv2.boxFilter(image, -1, size))
+
+    mean_i, mean_p = box(guide), box(hard)
+    var_i = box(guide * guide) - mean_i * mean_i
+    a = (box(guide * hard) - mean_i * mean_p) / (var_i + 1e-3)
+    b = mean_p - a * mean_i
+    refined = np.clip(box(a) * guide + box(b), 0, 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, size)
+    inner = cv2.erode(hard, kernel)
+    outer = cv2.dilate(hard, kernel)
+    return f32(np.clip(np.maximum(refined * outer, inner), 0, 1))
+
+
+def _spread(
+    rgb: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
+) -> NDArray[np.float32]:
+    # A blur of the weighted pixels only: the local colour of one side of the edge.
+    total = cv2.GaussianBlur(weight, (0, 0), sigma)
+    spread = cv2.GaussianBlur(rgb * weight[:, :, None], (0, 0), sigma)
+    return f32(spread / np.maximum(total, 1e-3)[:, :, None])
+
+
+def matte_edges(
+    rgb: NDArray[np.uint8], alpha: NDArray[np.float32]
+) -> tuple[NDArray[np.uint8], NDArray[np.float32]]:
+    """Re-estimate alpha in a thin band round the cut and unmix the old background there.
+
+    Each band pixel is read as a mix of the product's colour and the background's colour
+    near it (both from their own side of the edge): its alpha is where it lies between
+    the two, its colour the product's share. Inside and outside the band nothing changes,
+    so the product's own pixels stay exactly as photographed.
+    """
+    radius = max(2, round(max(alpha.shape) / 300))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    hard = f32(alpha > 0.5)
+    inner, outer = f32(cv2.erode(hard, kernel)), f32(cv2.dilate(hard, kernel))
+    band = (outer - inner) > 0.5
+    if not band.any():
+        return rgb, alpha
+    image = rgb.astype(np.float32)
+    sigma = 2.0 * radius
+    fore, back = _spread(image, inner, sigma), _spread(image, 1 - outer, sigma)
+    span = fore - back
+    share = np.sum((image - back) * span, axis=2) / np.maximum(np.sum(span * span, axis=2), 25.0)
+    refined = np.where(band, np.clip(share, 0, 1), inner).astype(np.float32)
+    a = np.clip(refined, 0.05, 1.0)[:, :, None]
+    unmixed = np.clip((image - (1 - a) * back) / a, 0, 255)
+    edge = (band & (refined < 0.999))[:, :, None]
+    return np.where(edge, unmixed, rgb).astype(np.uint8), f32(
+        cv2.GaussianBlur(refined, (0, 0), 0.6)
+    )
 
 
 def _assemble(rgb: NDArray[np.uint8], alpha: NDArray[np.float32]) -> NDArray[np.uint8]:
@@ -228,11 +280,12 @@ def cut_out_product(rgba: NDArray[np.uint8]) -> ProductLayer:
             full_lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).astype(np.float32)
             distance = np.linalg.norm(full_lab - bg, axis=2)
             alpha = _soft_alpha(mask, (width, height), distance, threshold)
-            bg_rgb = cv2.cvtColor(bg.reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_Lab2RGB)
-            clean_rgb = _decontaminate(rgb, alpha, bg_rgb.reshape(3).astype(np.float32))
+            clean_rgb, alpha = matte_edges(rgb, alpha)
             return ProductLayer(_assemble(clean_rgb, alpha), "keyed")
     cut = _grabcut(small)
     if cut is not None:
-        alpha = _soft_alpha(cut, (width, height), None, 0.0)
-        return ProductLayer(_assemble(rgb, alpha), "grabcut")
+        hard = _soft_alpha(cut, (width, height), None, 0.0)
+        alpha = _guided_alpha(rgb, hard, max(2, round(max(width, height) / 180)))
+        clean_rgb, alpha = matte_edges(rgb, alpha)
+        return ProductLayer(_assemble(clean_rgb, alpha), "grabcut")
     return ProductLayer(make_product_card(rgb), "card")

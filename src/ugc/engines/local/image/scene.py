@@ -52,6 +52,9 @@ class Scene:
     # background with them painted out, so the video can move the two apart.
     person: Sprite | None = None
     plate: NDArray[np.uint8] | None = None
+    # The product alone, without the fingers drawn over it (for the end card); None when
+    # the sprite is already just the product.
+    hero: NDArray[np.uint8] | None = None
 
 
 def _png(rgba: NDArray[np.uint8]) -> bytes:
@@ -134,6 +137,8 @@ def pack_scene(scene: Scene) -> bytes:
         "sprite.png": _png(scene.sprite.rgba),
     }
     members.update({f"caption-{i}.png": _png(line.rgba) for i, line in enumerate(scene.captions)})
+    if scene.hero is not None:
+        members["hero.png"] = _png(scene.hero)
     if scene.person is not None and scene.plate is not None:
         members.update(_person_members(scene.person, scene.plate))
         manifest["person"] = [scene.person.x, scene.person.y]
@@ -167,6 +172,11 @@ def unpack_scene(data: bytes) -> Scene:
                 for i, (x, y) in enumerate(manifest["captions"])
             ]
             person, plate = _read_person(archive, manifest)
+            hero = (
+                _decode(archive.read("hero.png"), rgba, cv2.COLOR_BGRA2RGBA)
+                if "hero.png" in archive.namelist()
+                else None
+            )
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, TypeError) as exc:
         raise ValueError("not a local-engine scene") from exc
     face = manifest["face"]
@@ -184,6 +194,7 @@ def unpack_scene(data: bytes) -> Scene:
         composition=dict(manifest.get("composition") or {}),
         person=person,
         plate=plate,
+        hero=hero,
     )
 
 

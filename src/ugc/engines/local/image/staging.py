@@ -20,13 +20,13 @@ Composition = Literal["hand", "foreground", "raised"]
 # Product area as a share of the frame: believable between 3% and 45%.
 MIN_SHARE, MAX_SHARE = 0.03, 0.45
 # In a hand the palm sets the size: a person far from the camera holds a small product.
-MIN_HELD_SHARE = 0.012
+MIN_HELD_SHARE = 0.025
 # A held product is about a palm wide, and between one and three palm lengths tall.
 _WIDTH_PALMS = 1.15
 _MIN_LENGTHS, _MAX_LENGTHS = 1.2, 2.8
 _MAX_LEAN = 22.0
 # A hand this small in the frame would hold a product nobody can read.
-_MIN_PALM = 0.035
+_MIN_PALM = 0.012
 # Fingers may hide at most this share of the product: its label must still read.
 _MAX_COVER = 0.3
 

@@ -56,7 +56,7 @@ def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
     def end_card() -> NDArray[np.uint8]:
         return build_end_card(
             composite(scene.background.copy(), scene.sprite),
-            scene.sprite.rgba,
+            scene.sprite.rgba if scene.hero is None else scene.hero,
             VIDEO_SIZES[req.aspect_ratio],
             req.product_name,
             tagline_text(req.product_description, req.prompt),
