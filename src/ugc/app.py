@@ -19,6 +19,8 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ugc import __version__
+from ugc.accounts.router import router as accounts_router
+from ugc.auth.clerk.router import router as clerk_router
 from ugc.auth.ratelimit import build_login_limiter
 from ugc.auth.router import router as auth_router
 from ugc.billing.router import router as billing_router
@@ -185,6 +187,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     for router in (auth_router, credits_router, projects_router, community_router, media_router):
         app.include_router(router)
     app.include_router(billing_router)
+    app.include_router(accounts_router)
+    app.include_router(clerk_router)
     _add_operational_routes(app)
     _mount_web(app)
     return app

@@ -44,6 +44,7 @@ async def generate_image(
     )
     result = await ctx.image_engine.compose(request, progress)
     progress("saving image", 0.98)
+    await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
     name = uuid.uuid4().hex
     outcome = Outcome(fields={"generated_image": f"images/{name}.png", "scene": None})
     await ctx.storage.put(f"images/{name}.png", result.png, "image/png")
@@ -82,6 +83,7 @@ async def generate_video(
     )
     result = await ctx.video_engine.animate(request, progress)
     progress("saving video", 0.99)
+    await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
     key = f"videos/{uuid.uuid4().hex}.mp4"
     await ctx.storage.put(key, result.mp4, "video/mp4")
     return Outcome(fields={"generated_video": key}, stored_keys=[key])
