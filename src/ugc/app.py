@@ -22,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ugc import __version__
+from ugc.accounts.router import router as accounts_router
+from ugc.auth.clerk.router import router as clerk_router
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import current_caller, current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
@@ -302,6 +304,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     ):
         app.include_router(router)
     app.include_router(billing_router)
+    app.include_router(accounts_router)
+    app.include_router(clerk_router)
     _add_operational_routes(app)
     _mount_web(app)
     install_openapi(app, guards={current_user, current_caller})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fakes.stripe_server import FakeStripe
@@ -22,6 +23,8 @@ def paying_server(
     folder = tmp_path_factory.mktemp("paying")
     settings = _settings(folder, **fake_stripe_server.settings_overrides())
     with LiveServer(settings, folder / "server.log") as server:
+        # Make the landing page's example now: pages then load in page time, not engine time.
+        httpx.get(f"{server.url}/examples/ad.webp", timeout=120).raise_for_status()
         yield server
 
 

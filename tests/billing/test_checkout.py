@@ -90,3 +90,20 @@ async def test_packs_come_from_settings(make_client, fake_stripe):
         "product_data": {"name": "Mega: 1000 credits"},
     }
     assert body["checkoutSessionId"].startswith("cs_test_")
+
+
+async def test_success_page_and_progress_belong_to_the_buyer(make_client, fake_stripe):
+    client = await make_client(**fake_stripe.settings_overrides())
+    await signup(client)
+    session_id = (await checkout(client, "starter"))["checkoutSessionId"]
+    page = await client.get(f"/billing/success?session_id={session_id}")
+    assert page.status_code == 200
+    assert "Starter (25 credits)" in page.text
+    progress = (await client.get(f"/api/billing/checkout/{session_id}")).json()
+    assert (progress["granted"], progress["credits"]) == (False, 20)
+    client.cookies.clear()
+    await signup(client)  # someone else, holding the first buyer's session id
+    page = await client.get(f"/billing/success?session_id={session_id}")
+    assert page.status_code == 404
+    missing = await client.get("/billing/success?session_id=cs_test_nosuchsession")
+    assert missing.status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import _run_async, assert_ledger_matches_balances
+from tests.web.conftest import SCREENSHOTS
 from tests.web.helpers import api_signup
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -25,6 +26,8 @@ def test_buying_a_pack_shows_the_new_balance_once_the_webhook_lands(
     page = view.page
     api_signup(view.context, paying_server.url, prefix="buyer")
     page.goto("/plans")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "plans-paying.png"), full_page=True)
     creator = page.locator("[data-pack=creator]")
     expect(creator).to_contain_text("$29")
     creator.get_by_role("button", name="Buy Creator · $29").click()
@@ -41,6 +44,7 @@ def test_buying_a_pack_shows_the_new_balance_once_the_webhook_lands(
     expect(page.locator("[data-added]")).to_have_text("80 credits")
     expect(page.locator("[data-balance-big]")).to_have_text("100 credits")
     expect(page.locator("[data-credits-text]")).to_have_text("100 credits")
+    page.screenshot(path=str(SCREENSHOTS / "billing-success.png"), full_page=True)
     assert [d.status for d in fake_stripe.deliveries] == [200]
 
     page.get_by_role("link", name="See your purchases").click()
@@ -49,6 +53,7 @@ def test_buying_a_pack_shows_the_new_balance_once_the_webhook_lands(
     expect(row).to_contain_text("Creator")
     expect(row).to_contain_text("$29")
     expect(row).to_contain_text("Paid")
+    page.screenshot(path=str(SCREENSHOTS / "account-purchases.png"), full_page=True)
     assert view.js_errors() == []
     _ledger_matches(paying_server)
 

@@ -11,7 +11,12 @@ from ugc.config import Settings
 from ugc.db.engine import Database
 from ugc.engines.base import ImageEngine, VideoEngine
 from ugc.engines.registry import build_image_engine, build_video_engine
+from ugc.jobs.repository import JobRepository
 from ugc.storage.base import Storage
+
+
+class JobDiscarded(Exception):
+    """The job's project or account was deleted while it ran: its result must not be kept."""
 
 
 class JobQueue(Protocol):
@@ -32,6 +37,14 @@ class JobContext:
     queue: JobQueue
     _image_engine: ImageEngine | None = None
     _video_engine: VideoEngine | None = None
+
+    async def ensure_wanted(self, job_id: uuid.UUID) -> None:
+        """Raise JobDiscarded when the job is gone (its project or account was deleted)."""
+        async with self.db.session() as session:
+            running = await JobRepository(session).is_running(job_id)
+            await session.commit()
+        if not running:
+            raise JobDiscarded(str(job_id))
 
     @property
     def image_engine(self) -> ImageEngine:

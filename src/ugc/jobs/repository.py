@@ -68,6 +68,11 @@ class JobRepository:
             return None
         return await self.get(job_id)
 
+    async def is_running(self, job_id: uuid.UUID) -> bool:
+        """True while the job exists and is running (not deleted, reclaimed or finished)."""
+        status = await self.session.scalar(select(Job.status).where(Job.id == job_id))
+        return status == JobStatus.RUNNING
+
     async def renew_lease(self, job_id: uuid.UUID, lease_seconds: int) -> bool:
         """Extend a running job's lease; False when it is no longer running."""
         now = utcnow()

@@ -12,7 +12,7 @@ from datetime import timedelta
 from ugc.db.base import utcnow
 from ugc.db.session import commit_session
 from ugc.engines.base import EngineError, EngineUnavailable
-from ugc.jobs.context import JobContext, ProgressTracker
+from ugc.jobs.context import JobContext, JobDiscarded, ProgressTracker
 from ugc.jobs.failures import GENERIC_FAILURE, fail_job
 from ugc.jobs.handlers import handler_for
 from ugc.jobs.metrics import JOB_DURATION, JOBS_TOTAL
@@ -116,6 +116,17 @@ async def _retry_or_fail(ctx: JobContext, job: Job, exc: EngineUnavailable) -> s
     return "retried"
 
 
+async def _crashed(ctx: JobContext, job: Job, ids: dict[str, str]) -> str:
+    """Fail a crashed job, unless its project was deleted under it (its inputs vanished)."""
+    try:
+        await ctx.ensure_wanted(job.id)
+    except JobDiscarded:
+        return "discarded"
+    log.exception("job crashed", extra=ids)
+    await fail_job(ctx.db, job.id, GENERIC_FAILURE)
+    return "failed"
+
+
 async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
     """Run the job if it is due and unclaimed; every outcome is written to the database."""
     job = await _claim(ctx, job_id)
@@ -129,16 +140,17 @@ async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
     started = time.monotonic()
     try:
         outcome = await handler_for(job.kind).run(ctx, job, tracker)
-        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
+    except JobDiscarded:
+        result = "discarded"
     except EngineUnavailable as exc:
         result = await _retry_or_fail(ctx, job, exc)
     except EngineError as exc:  # EngineRejected and any other engine-worded failure
         await fail_job(ctx.db, job.id, exc.message)
         result = "rejected"
     except Exception:
-        log.exception("job crashed", extra=ids)
-        await fail_job(ctx.db, job.id, GENERIC_FAILURE)
-        result = "failed"
+        result = await _crashed(ctx, job, ids)
+    else:
+        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -132,3 +132,27 @@ class ProjectRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def for_user(self, user_id: uuid.UUID) -> Sequence[Project]:
+        """Every project of a user, oldest first (account export)."""
+        query = select(Project).where(Project.user_id == user_id)
+        return (await self.session.scalars(query.order_by(Project.created_at))).all()
+
+    async def delete_all_for_user(self, user_id: uuid.UUID) -> list[str]:
+        """Delete every project of a user (their jobs go with them); the storage keys they held.
+
+        The keys come back from the DELETE itself, so a job that finished just before it
+        (and wrote its result's key) is covered too.
+        """
+        result = await self.session.execute(
+            delete(Project)
+            .where(Project.user_id == user_id)
+            .returning(
+                Project.user_image,
+                Project.product_image,
+                Project.generated_image,
+                Project.scene,
+                Project.generated_video,
+            )
+        )
+        return [key for row in result.all() for key in row if key]

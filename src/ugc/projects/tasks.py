@@ -56,6 +56,7 @@ async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -
         ctx.settings, ctx.image_engine, request, progress, paid=job.cost > 0
     )
     progress("saving image", 0.98)
+    await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
     name = uuid.uuid4().hex
     image = f"images/{name}.png"
     await ctx.storage.put(image, result.png, "image/png")
@@ -93,6 +94,7 @@ async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -
     product = await ctx.storage.get(project.product_image)
     result = await produce_video(ctx.settings, ctx.video_engine, request, product, progress)
     progress("saving video", 0.99)
+    await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
     key = f"videos/{uuid.uuid4().hex}.mp4"
     await ctx.storage.put(key, result.mp4, "video/mp4")
     return Outcome(video=key, described=result.fields)

@@ -1,4 +1,4 @@
-"""billing: purchases, and a reference on ledger rows
+"""billing: purchases, a reference on ledger rows, applied Clerk deliveries
 
 Revision ID: 0005
 Revises: 0001
@@ -50,6 +50,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_purchases_payment_intent_id"), ["payment_intent_id"], unique=False
         )
+    op.create_table(
+        "clerk_deliveries",
+        sa.Column("message_id", sa.String(length=255), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_clerk_deliveries")),
+    )
     with op.batch_alter_table("credit_ledger", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=255), nullable=True))
 
@@ -61,3 +68,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_purchases_payment_intent_id"))
         batch_op.drop_index("ix_purchases_user_created")
     op.drop_table("purchases")
+    op.drop_table("clerk_deliveries")

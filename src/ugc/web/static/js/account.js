@@ -1,5 +1,5 @@
 // API tokens: create (the secret is shown once), copy, revoke with a second click.
-import { api, toast } from "./core.js";
+import { api, flash, toast } from "./core.js";
 
 const form = document.querySelector("[data-token-form]");
 const list = document.querySelector("[data-tokens]");
@@ -139,6 +139,24 @@ document.querySelector("[data-resend-verification]")?.addEventListener("click", 
   try {
     await api("/api/auth/verify-email/resend", { method: "POST" });
     toast("Check your inbox: we sent a new confirmation link.");
+  } catch (error) {
+    button.disabled = false;
+    toast(error.message, "error");
+  }
+});
+
+// Deleting the account: the form's own checks (typed phrase, password), then the API.
+const deleteForm = document.querySelector("[data-delete-account]");
+deleteForm?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = deleteForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  const json = { confirm: deleteForm.elements.confirm.value };
+  if (deleteForm.elements.password) json.password = deleteForm.elements.password.value;
+  try {
+    await api("/api/user/me", { method: "DELETE", json });
+    flash("Your account and everything in it were deleted.");
+    location.assign("/");
   } catch (error) {
     button.disabled = false;
     toast(error.message, "error");

@@ -5,6 +5,11 @@ initCredits();
 showFlash();
 
 const params = new URLSearchParams(location.search);
+if (params.has("account_deleted")) {
+  toast("Your account and everything in it were deleted.");
+  params.delete("account_deleted");
+  history.replaceState(null, "", location.pathname);
+}
 if (params.has("signed_out")) {
   toast("You are signed out. See you soon!");
   params.delete("signed_out");

@@ -1,0 +1,1 @@
+"""The account lifecycle's end: deleting an account with everything it holds, and exporting it."""

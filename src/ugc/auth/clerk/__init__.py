@@ -1,0 +1,1 @@
+"""Clerk's user webhooks (Svix-signed): keep accounts in step with the Clerk instance."""
