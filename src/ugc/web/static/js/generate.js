@@ -153,6 +153,7 @@ if (form) {
     else submit.removeAttribute("aria-describedby");
   };
   const variants = wireVariants(form, summarize);
+  summarize();
 
   document.addEventListener("ugc:credits", (event) => {
     balance = event.detail;

@@ -1,7 +1,7 @@
 // The Create page's "Make variants": how many ads, which ratios they take turns with,
 // a hook per line and a caption switch per ad, shown as the list of ads to be made.
 
-/** Wire the variants controls; `changed` runs whenever the plan (or the mode) changes. */
+/** Wire the variants controls; `changed` runs whenever the plan (or the mode) changes later. */
 export function wireVariants(form, changed) {
   const panel = form.querySelector("[data-variants]");
   const single = form.querySelector("[data-single-ratio]");
@@ -33,7 +33,7 @@ export function wireVariants(form, changed) {
     all.indeterminate = on > 0 && on < boxes.length;
   }
 
-  function render() {
+  function render(tell = true) {
     const many = active();
     single.hidden = single.disabled = many;
     panel.hidden = panel.disabled = !many;
@@ -52,7 +52,7 @@ export function wireVariants(form, changed) {
     note.hidden = unused === 0;
     note.textContent = `${written} hooks for ${count()} ads: the last ${unused === 1 ? "hook is" : `${unused} are`} left out.`;
     syncCaptions();
-    changed();
+    if (tell) changed();
   }
 
   form.addEventListener("change", (event) => {
@@ -63,8 +63,8 @@ export function wireVariants(form, changed) {
     if (target.matches("[data-plan-caption]")) syncCaptions();
     else if (target.matches("[name=mode], [name=variantCount], [name=variantRatios]")) render();
   });
-  form.elements.hooks.addEventListener("input", render);
-  render();
+  form.elements.hooks.addEventListener("input", () => render());
+  render(false); // the caller reads the first state once it holds the returned controls
 
   return { active, count, plan, hasRatio: () => ratios().length > 0 };
 }
