@@ -65,7 +65,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     page.get_by_label("Product name").fill(product)
     page.get_by_label("Product description").fill("A reusable steel bottle that keeps water cold")
     page.get_by_label("Prompt").fill("morning gym vibe")
-    page.get_by_label("1:1" if viewport == "desktop" else "9:16").check()
+    page.get_by_label("1:1" if viewport == "desktop" else "9:16", exact=True).check()
     shoot(page, f"generate-{viewport}")
     page.get_by_role("button", name="Generate image").click()
 

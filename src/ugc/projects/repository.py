@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, exists, select, tuple_
@@ -69,6 +69,19 @@ class ProjectRepository:
                 Project.id == project_id, Project.user_id == user_id
             )
         )
+
+    async def variant_members(
+        self, user_id: uuid.UUID, groups: Collection[uuid.UUID]
+    ) -> Sequence[tuple[uuid.UUID, uuid.UUID, str]]:
+        """(group, project id, aspect ratio) of every project in the user's groups, oldest first."""
+        if not groups:
+            return []
+        rows = await self.session.execute(
+            select(Project.variant_group, Project.id, Project.aspect_ratio)
+            .where(Project.user_id == user_id, Project.variant_group.in_(list(groups)))
+            .order_by(Project.created_at, Project.id)
+        )
+        return [(group, project_id, ratio) for group, project_id, ratio in rows if group]
 
     async def still_used(self, keys: list[str]) -> set[str]:
         """Which of these upload keys some project (as of now) still refers to."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,3 +139,15 @@ def _enqueue(queue: JobQueue, job_id: uuid.UUID) -> Callable[[], Awaitable[None]
         await queue.enqueue(job_id)
 
     return send
+
+
+async def variant_members(
+    session: AsyncSession, user: User, groups: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, str]]:
+    """Each of the user's groups: its projects' aspect ratios by project id, oldest first."""
+    members: dict[uuid.UUID, dict[uuid.UUID, str]] = {}
+    for group, project_id, ratio in await ProjectRepository(session).variant_members(
+        user.id, groups
+    ):
+        members.setdefault(group, {})[project_id] = ratio
+    return members

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from ugc.accounts import service as accounts
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.db.session import SessionDep
-from ugc.deps import PageUser
+from ugc.deps import PageUser, StorageDep
 from ugc.errors import Forbidden
 from ugc.web.guards import is_same_site, sign_in_first
 

@@ -19,9 +19,11 @@ from ugc.deps import PageUser, PresenterDep, SessionDep, SettingsDep, StorageDep
 from ugc.errors import Forbidden, InvalidInput, NotFound
 from ugc.projects import service as projects
 from ugc.projects.presenter import download_name
+from ugc.projects.variants import MAX_VARIANTS
 from ugc.web.examples import EXAMPLE_NAMES, example_path
 from ugc.web.guards import is_same_site, safe_next, sign_in_first
 from ugc.web.templating import render
+from ugc.web.variant_groups import group_headings, keep_groups_together
 from ugc.webhooks.repository import WebhookRepository
 
 router = APIRouter(include_in_schema=False)
@@ -145,7 +147,9 @@ async def generate_page(request: Request, user: PageUser) -> Response:
     """The create form: two photos, a brief, an aspect ratio."""
     if (stop := sign_in_first(request, user)) is not None:
         return stop
-    return render(request, "generate.html", user=user, title="Create an ad")
+    return render(
+        request, "generate.html", user=user, max_variants=MAX_VARIANTS, title="Create an ad"
+    )
 
 
 @router.get("/result/{project_id}")
@@ -206,13 +210,14 @@ async def my_generations(
         return stop
     assert user is not None
     rows, next_cursor = await projects.list_projects(session, user, cursor, PAGE_SIZE)
-    cards = [await presenter.owned(p) for p in rows]
+    cards = keep_groups_together([await presenter.owned(p) for p in rows])
     name = "_owned_cards.html" if _partial(request) else "my_generations.html"
     return render(
         request,
         name,
         user=user,
         projects=cards,
+        groups=await group_headings(session, user, cards),
         next_cursor=next_cursor,
         first_page=cursor is None,
         title="My generations",

@@ -1,5 +1,7 @@
 // Card grids (My generations, Community): video on hover, publish, share, delete, load more.
 import { api, toast } from "./core.js";
+import { joinSplitGroups, removeCard } from "./groups.js";
+import { rememberPage, watchProgress } from "./progress.js";
 
 const container = document.querySelector("[data-cards]");
 
@@ -83,7 +85,7 @@ async function remove(card, button) {
   if (!(await confirmDelete(card))) return button.focus();
   try {
     await api(`/api/project/${card.dataset.projectId}`, { method: "DELETE" });
-    card.remove();
+    removeCard(card);
     toast("Deleted.");
     if (!container.querySelector("[data-card]")) location.reload();
   } catch (error) {
@@ -102,16 +104,24 @@ async function loadMore(link) {
     const firstNew = container.children.length - 1;
     link.closest("[data-more-wrap]").remove();
     container.insertAdjacentHTML("beforeend", html);
+    const first = container.children[firstNew]?.querySelector("a, button");
+    rememberPage(container, link.href);
+    joinSplitGroups(container);
     wireHover(container);
-    container.children[firstNew]?.querySelector("a, button")?.focus({ preventScroll: true });
+    first?.focus({ preventScroll: true });
+    watchCards();
   } catch {
     link.removeAttribute("aria-busy");
     toast("Couldn't load more. Try again.", "error");
   }
 }
 
+let watchCards = () => {};
+
 if (container) {
   wireHover(container);
+  rememberPage(container, location.href);
+  watchCards = watchProgress(container, () => wireHover(container));
   container.addEventListener("click", (event) => {
     const more = event.target.closest("[data-more]");
     if (more) {

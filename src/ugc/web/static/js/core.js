@@ -16,8 +16,8 @@ export function sessionExpired() {
 }
 
 /** Call the JSON API; resolves to the parsed body, rejects with ApiError(detail). */
-export async function api(path, { method = "GET", json, form } = {}) {
-  const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+export async function api(path, { method = "GET", json, form, headers = {} } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
   if (json !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(json);

@@ -1,5 +1,7 @@
-// The create form: drop zones with previews and the server's checks, then create and go.
-import { api, toast } from "./core.js";
+// The create form: drop zones with previews and the server's checks, one ad or variants,
+// the cost against the balance, then create and go.
+import { api, creditsLabel, flash, toast } from "./core.js";
+import { wireVariants } from "./variants.js";
 
 const form = document.querySelector("[data-create-form]");
 const TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
@@ -93,13 +95,73 @@ function showError(message) {
   box.scrollIntoView({ block: "center", behavior: "smooth" });
 }
 
+/** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; plain HTTP has none). */
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function variantsBody(plan) {
+  const data = new FormData();
+  for (const field of ["userImage", "productImage"]) data.append(field, form.elements[field].files[0]);
+  for (const field of ["productName", "name", "productDescription", "userPrompt"]) {
+    data.append(field, form.elements[field].value);
+  }
+  data.append("variants", JSON.stringify(plan));
+  return data;
+}
+
+function moreCreditsLink(text) {
+  const link = document.createElement("a");
+  link.href = "/plans";
+  link.textContent = text;
+  return link;
+}
+
 if (form) {
   for (const drop of form.querySelectorAll("[data-drop]")) wireDrop(drop);
   const submit = form.querySelector("[data-submit]");
+  const reason = form.querySelector("[data-submit-reason]");
+  let balance = Number(form.dataset.startCredits);
+  // Kept only after a network error, while the form is unchanged: pressing again then
+  // replays the first request if it did arrive, instead of paying twice.
+  let retryKey = null;
+
+  const summarize = () => {
+    const many = variants.active();
+    const count = many ? variants.count() : 1;
+    const total = count * cost;
+    form.querySelector("[data-cost-label]").textContent = many ? `${count} images × ${creditsLabel(cost)}` : "Image";
+    form.querySelector("[data-cost-total]").textContent = creditsLabel(total);
+    form.querySelector("[data-submit-label]").textContent = many ? `Generate ${count} ads` : "Generate image";
+    let problem = null;
+    if (many && !variants.hasRatio()) {
+      problem = ["Choose at least one aspect ratio."];
+    } else if (balance < total) {
+      const have = creditsLabel(balance);
+      problem = many
+        ? [`${count} ads cost ${creditsLabel(total)} and you have ${have}. Choose fewer ads or `, moreCreditsLink("get more credits"), "."]
+        : [`You need ${creditsLabel(total)} and have ${have}. `, moreCreditsLink("Get more credits")];
+    }
+    reason.hidden = !problem;
+    if (problem) reason.replaceChildren(...problem);
+    form.querySelector("[data-refund-hint]").hidden = Boolean(problem);
+    submit.disabled = Boolean(problem) || submit.hasAttribute("aria-busy");
+    if (problem) submit.setAttribute("aria-describedby", "submit-reason");
+    else submit.removeAttribute("aria-describedby");
+  };
+  const variants = wireVariants(form, summarize);
+  summarize();
 
   document.addEventListener("ugc:credits", (event) => {
-    if (event.detail >= cost && !submit.getAttribute("aria-busy")) submit.disabled = false;
+    balance = event.detail;
+    summarize();
   });
+  for (const type of ["input", "change"]) form.addEventListener(type, () => (retryKey = null));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -119,15 +181,25 @@ if (form) {
       return showError("Give the product a name.");
     }
     name.removeAttribute("aria-invalid");
-    const data = new FormData(form);
+    const many = variants.active();
+    const key = retryKey || newKey();
+    const headers = { "Idempotency-Key": key };
     submit.disabled = true;
     submit.setAttribute("aria-busy", "true");
     try {
-      const { projectId } = await api("/api/project/create", { method: "POST", form: data });
-      location.assign(`/result/${projectId}`);
+      if (many) {
+        const plan = variants.plan();
+        await api("/api/project/variants", { method: "POST", form: variantsBody(plan), headers });
+        flash(`${plan.length} ads are on their way. They turn ready here, one by one.`);
+        location.assign("/my-generations");
+      } else {
+        const { projectId } = await api("/api/project/create", { method: "POST", form: new FormData(form), headers });
+        location.assign(`/result/${projectId}`);
+      }
     } catch (error) {
-      submit.disabled = false;
+      retryKey = error.status === 0 ? key : null;
       submit.removeAttribute("aria-busy");
+      summarize();
       showError(error.message);
       toast(error.message, "error");
     }
