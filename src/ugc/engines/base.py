@@ -52,6 +52,8 @@ class ImageRequest:
     job_id: str = ""
     # > 0 on a retry after the product came out changed: generative engines insist harder.
     emphasis: int = 0
+    # False: the ad carries no caption (a variant that tests the ad without one).
+    caption: bool = True
 
 
 @dataclass(frozen=True, slots=True)

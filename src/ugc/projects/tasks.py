@@ -50,6 +50,7 @@ async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -
         aspect_ratio=_aspect(project),
         project_id=str(project.id),
         job_id=str(job.id),
+        caption=project.show_caption,
     )
     # The engine's image, checked against the product photo (and made again if it drifted).
     result = await produce_image(

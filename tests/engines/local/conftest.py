@@ -109,6 +109,7 @@ def compose_sync(
     name: str = "Glow Serum",
     prompt: str = "",
     progress: Callable[[str, float], None] | None = None,
+    caption: bool = True,
 ) -> GeneratedImage:
     """Run the local image engine on two named photos, outside any event loop."""
     request = ImageRequest(
@@ -118,6 +119,7 @@ def compose_sync(
         product_description="Vitamin C serum. Daily.",
         prompt=prompt,
         aspect_ratio=aspect,
+        caption=caption,
     )  # type: ignore[arg-type]
     engine = LocalImageEngine(Settings())
     return asyncio.run(engine.compose(request, progress or (lambda stage, fraction: None)))

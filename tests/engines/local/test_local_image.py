@@ -136,6 +136,14 @@ def test_deterministic(kit: Any) -> None:
     assert first.scene == second.scene
 
 
+def test_an_ad_can_go_without_its_caption(kit: Any) -> None:
+    captioned = kit.compose("astronaut", "serum", "9:16", prompt="Glow all day")
+    bare = kit.compose("astronaut", "serum", "9:16", prompt="Glow all day", caption=False)
+    assert unpack_scene(captioned.scene).captions
+    assert unpack_scene(bare.scene).captions == []
+    assert captioned.png != bare.png
+
+
 def test_progress_is_reported_in_order(kit: Any) -> None:
     seen: list[tuple[str, float]] = []
     kit.compose("astronaut", "serum", "1:1", progress=lambda s, f: seen.append((s, f)))

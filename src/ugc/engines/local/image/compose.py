@@ -141,8 +141,9 @@ def compose_scene(
     product_name: str,
     prompt: str,
     aspect_ratio: AspectRatio,
+    caption: bool = True,
 ) -> Scene:
-    """Build every layer of the ad image for the aspect ratio."""
+    """Build every layer of the ad image for the aspect ratio (captioned unless told not)."""
     size = IMAGE_SIZES[aspect_ratio]
     framed = frame_person(photo, person.face, size, _framing_hand(person))
     hands, faces = _on_canvas(person, framed)
@@ -168,7 +169,7 @@ def compose_scene(
     product_box = turned_box(staging.placement)
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
     avoid += [hand.box.grown(0.15) for hand in hands] + [product_box]
-    captions = layout_caption(caption_text(product_name, prompt), size, avoid)
+    captions = layout_caption(caption_text(product_name, prompt), size, avoid) if caption else []
     person_layer, plate = (None, None) if mask is None else _person_layers(background, mask)
     return Scene(
         size=size,

@@ -34,7 +34,14 @@ class LocalImageEngine:
         )
         progress("Composing", 0.45)
         scene = await asyncio.to_thread(
-            compose_scene, person, seen, layer, req.product_name, req.prompt, req.aspect_ratio
+            compose_scene,
+            person,
+            seen,
+            layer,
+            req.product_name,
+            req.prompt,
+            req.aspect_ratio,
+            req.caption,
         )
         progress("Finishing", 0.8)
         png, scene_bytes = await asyncio.gather(
