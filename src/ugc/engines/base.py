@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 AspectRatio = Literal["9:16", "16:9", "1:1"]
 ASPECT_RATIOS: tuple[AspectRatio, ...] = ("9:16", "16:9", "1:1")
@@ -66,6 +66,9 @@ class GeneratedImage:
 
     png: bytes
     scene: bytes | None = None
+    # How the engine staged the product (the local engine's record, e.g. {"composition":
+    # "hand", "hand": "left"}); kept with the project and shown by the API.
+    composition: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

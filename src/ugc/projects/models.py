@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid, false, true
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, Uuid, false, true
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -103,6 +104,8 @@ class Project(IdMixin, TimestampMixin, Base):
     video_fidelity_verdict: Mapped[str | None] = mapped_column(String(16))
     video_fidelity_frames: Mapped[str | None] = mapped_column(Text)  # JSON [[seconds, score]]
     # One free new image is owed after a paid one came out with the product changed.
+    # How the engine staged the product (the built-in engine's record), for the API.
+    composition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     free_retry: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=False, server_default=false()
     )

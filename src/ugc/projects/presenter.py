@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Protocol
 
 from ugc.projects.fidelity_view import product_fidelity
 from ugc.projects.models import ACTIVE_STATUSES, Project
 from ugc.projects.schemas import ProjectOut, PublicProjectOut
-from ugc.storage.base import Storage, StorageError
+from ugc.storage.base import Storage
 
 
 class ShownProject(Protocol):
@@ -39,6 +37,8 @@ class ShownProject(Protocol):
     def generated_video(self) -> str | None: ...
     @property
     def scene(self) -> str | None: ...
+    @property
+    def composition(self) -> dict[str, Any] | None: ...
     @property
     def fidelity_score(self) -> float | None: ...
     @property
@@ -91,12 +91,6 @@ def download_name(project: Project, kind: str) -> str:
     return f"{stem or 'ugc'}-{kind}-{project.id.hex[:8]}.{extension}"
 
 
-# A scene is written once under a key of its own, so what it records never changes: read
-# each one once per process, not on every page view.
-_COMPOSITIONS: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
-_COMPOSITIONS_KEPT = 4096
-
-
 class ProjectPresenter:
     """Builds ProjectOut / PublicProjectOut with URLs from the storage adapter."""
 
@@ -108,23 +102,6 @@ class ProjectPresenter:
     async def _url(self, key: str | None) -> str | None:
         return await self.storage.url(key, expires_in=self.ttl) if key else None
 
-    async def _composition(self, key: str | None) -> dict[str, Any] | None:
-        if not key:
-            return None
-        if key in _COMPOSITIONS:
-            return _COMPOSITIONS[key]
-        from ugc.engines.local.image.scene import scene_composition
-
-        try:
-            data = await self.storage.get(key)
-        except StorageError:  # a missing scene only hides an optional field
-            return None
-        found = await asyncio.to_thread(scene_composition, data)
-        _COMPOSITIONS[key] = found
-        while len(_COMPOSITIONS) > _COMPOSITIONS_KEPT:
-            _COMPOSITIONS.popitem(last=False)
-        return found
-
     async def owned(self, project: ShownProject) -> ProjectOut:
         """The owner's view."""
         # One after the other: signing is local work for every adapter, and gathering
@@ -133,7 +110,6 @@ class ProjectPresenter:
         product_image = await self._url(project.product_image)
         image = await self._url(project.generated_image)
         video = await self._url(project.generated_video)
-        composition = await self._composition(project.scene)
         return ProjectOut(
             id=project.id,
             name=project.name,
@@ -154,7 +130,7 @@ class ProjectPresenter:
             error=project.error,
             created_at=project.created_at,
             updated_at=project.updated_at,
-            composition=composition,
+            composition=project.composition,
             variant_group=project.variant_group,
             show_caption=project.show_caption,
             product_fidelity=product_fidelity(project),

@@ -108,6 +108,7 @@ async def produce_image(
         "fidelity_verdict": fidelity.verdict,
         # One free new image, owed only for a paid image whose product came out changed.
         "free_retry": generative and paid and fidelity.verdict == "changed",
+        "composition": dict(result.composition) if result.composition else None,
     }
     return ProducedImage(png, result.scene, fields)
 

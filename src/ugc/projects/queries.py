@@ -26,6 +26,7 @@ _SHOWN = (
     _c.generated_image,
     _c.generated_video,
     _c.scene,
+    _c.composition,
     _c.variant_group,
     _c.show_caption,
     _c.fidelity_score,

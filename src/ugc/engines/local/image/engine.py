@@ -48,4 +48,4 @@ class LocalImageEngine:
             asyncio.to_thread(render_still, scene), asyncio.to_thread(pack_scene, scene)
         )
         progress("Done", 1.0)
-        return GeneratedImage(png=png, scene=scene_bytes)
+        return GeneratedImage(png=png, scene=scene_bytes, composition=scene.composition)
