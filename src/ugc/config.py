@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=30, ge=2)
     reconcile_interval_seconds: float = Field(default=30, gt=0)
     worker_threads: int = Field(default=2, ge=1)
+    # Jobs of one user running at once across all workers (fairness: a batch of variants
+    # takes turns with other users' ads).
+    jobs_per_user: int = Field(default=4, ge=1)
     # `ugc worker` serves Prometheus metrics (jobs by kind and outcome) on this port when set.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     media_url_ttl_seconds: int = Field(default=3600, ge=60)

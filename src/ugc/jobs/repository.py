@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ugc.db.base import utcnow
 from ugc.jobs.models import Job, JobStatus
@@ -47,16 +48,32 @@ class JobRepository:
         """A job by id, fresh from the database."""
         return await self.session.get(Job, job_id, populate_existing=True)
 
-    async def claim(self, job_id: uuid.UUID, lease_seconds: int) -> Job | None:
-        """Take a due queued job: running, one more attempt, leased. None if not ours."""
+    async def claim(
+        self, job_id: uuid.UUID, lease_seconds: int, per_owner: int | None = None
+    ) -> Job | None:
+        """Take a due queued job: running, one more attempt, leased. None if not ours.
+
+        With `per_owner`, only while its owner has fewer jobs than that running: one
+        user's batch takes turns with everyone else's work instead of filling every worker.
+        """
         now = utcnow()
+        conditions = [
+            Job.id == job_id,
+            Job.status == JobStatus.QUEUED,
+            or_(Job.not_before.is_(None), Job.not_before <= now),
+        ]
+        if per_owner is not None:
+            running = aliased(Job)
+            owner_running = (
+                select(func.count())
+                .select_from(running)
+                .where(running.user_id == Job.user_id, running.status == JobStatus.RUNNING)
+                .scalar_subquery()
+            )
+            conditions.append(owner_running < per_owner)
         result = await self.session.execute(
             update(Job)
-            .where(
-                Job.id == job_id,
-                Job.status == JobStatus.QUEUED,
-                or_(Job.not_before.is_(None), Job.not_before <= now),
-            )
+            .where(*conditions)
             .values(
                 status=JobStatus.RUNNING,
                 attempts=Job.attempts + 1,
@@ -67,6 +84,18 @@ class JobRepository:
         if not getattr(result, "rowcount", 0):
             return None
         return await self.get(job_id)
+
+    async def is_waiting(self, job_id: uuid.UUID) -> bool:
+        """True when the job is queued and due (its claim was held back, not taken)."""
+        now = utcnow()
+        found = await self.session.scalar(
+            select(Job.id).where(
+                Job.id == job_id,
+                Job.status == JobStatus.QUEUED,
+                or_(Job.not_before.is_(None), Job.not_before <= now),
+            )
+        )
+        return found is not None
 
     async def is_running(self, job_id: uuid.UUID) -> bool:
         """True while the job exists and is running (not deleted, reclaimed or finished)."""

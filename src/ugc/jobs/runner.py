@@ -24,10 +24,22 @@ log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 
 
+# A job held back because its owner already has their share running is asked for again
+# this soon (its message was consumed; the reconciler is only the slow safety net).
+HELD_BACK_RETRY_SECONDS = 1.0
+
+
 async def _claim(ctx: JobContext, job_id: uuid.UUID) -> Job | None:
     async with ctx.db.session() as session:
-        job = await JobRepository(session).claim(job_id, ctx.settings.job_lease_seconds)
-        if job is None or not await handler_for(job.kind).started(session, job):
+        jobs = JobRepository(session)
+        job = await jobs.claim(job_id, ctx.settings.job_lease_seconds, ctx.settings.jobs_per_user)
+        if job is None:
+            held_back = await jobs.is_waiting(job_id)
+            await session.rollback()
+            if held_back:
+                await ctx.queue.enqueue(job_id, delay=HELD_BACK_RETRY_SECONDS)
+            return None
+        if not await handler_for(job.kind).started(session, job):
             await session.rollback()
             return None
         await commit_session(session)
