@@ -27,7 +27,7 @@ def _node(module: str) -> str:
         return parts[0]
     if parts[:2] == ["db", "models"]:
         return "db.models"
-    if len(parts) > 1 and parts[1] == "router":
+    if len(parts) > 1 and parts[-1] == "router":  # a package's HTTP edge, however deep
         return f"{parts[0]}.router"
     return parts[0]
 

@@ -22,8 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ugc import __version__
+from ugc.accounts.clerk.router import router as clerk_router
 from ugc.accounts.router import router as accounts_router
-from ugc.auth.clerk.router import router as clerk_router
 from ugc.auth.cookies import SESSION_COOKIE
 from ugc.auth.deps import current_caller, current_user
 from ugc.auth.proxies import TrustedProxyMiddleware
@@ -44,14 +44,13 @@ from ugc.middleware.body import (
     BodyLimitMiddleware,
     request_body_limit,
 )
-from ugc.middleware.headers import SecurityHeadersMiddleware, storage_origins
+from ugc.middleware.headers import SecurityHeadersMiddleware, checkout_origins, storage_origins
 from ugc.observability import MetricsMiddleware, configure_logging, configure_sentry
 from ugc.openapi import flat_routes, install_openapi
 from ugc.projects.presenter import ProjectPresenter
 from ugc.projects.router import router as projects_router
 from ugc.projects.tasks import register_generation_jobs
 from ugc.projects.uploads import DecodeGate
-from ugc.projects.variants_router import router as variants_router
 from ugc.storage.factory import build_storage
 from ugc.storage.router import router as media_router
 from ugc.text import CONTROL_CHARACTERS_DETAIL, is_unstorable_text
@@ -300,7 +299,6 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         community_router,
         media_router,
         webhooks_router,
-        variants_router,
     ):
         app.include_router(router)
     app.include_router(billing_router)
@@ -320,7 +318,11 @@ def _add_edge_middleware(app: FastAPI, settings: Settings) -> None:
         cookie_name=SESSION_COOKIE,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=request_body_limit(settings.max_upload_bytes))
-    app.add_middleware(SecurityHeadersMiddleware, media_sources=storage_origins(settings))
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        media_sources=storage_origins(settings),
+        form_targets=checkout_origins(settings),
+    )
 
 
 def _mount_web(app: FastAPI) -> None:

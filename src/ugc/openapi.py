@@ -82,7 +82,13 @@ def _document_operation(operation: dict[str, Any], method: str, needs_user: bool
     for code, response in responses.items():
         if code.isdigit() and int(code) >= 400:
             response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
-            response["description"] = ERROR_DESCRIPTIONS.get(int(code), "An error.")
+            general = ERROR_DESCRIPTIONS.get(int(code), "An error.")
+            # A route's own codes (`errors.documented`) stay, after the general sentence.
+            specific = response.get("description", "")
+            if "`" in specific and not specific.startswith(general):
+                response["description"] = f"{general} {specific}"
+            else:
+                response["description"] = general
     if needs_user:
         operation["security"] = [{"bearer": []}, {"session": []}]
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import assert_ledger_matches_balances
+from tests.fakes.media import make_mp4, make_png
 from ugc.auth.models import User
 from ugc.credits.models import LedgerEntry, LedgerReason
 from ugc.credits.service import add_credits
@@ -41,21 +42,25 @@ from ugc.projects.tasks import register_generation_jobs
 from ugc.projects.uploads import CheckedImage
 from ugc.storage.local import LocalStorage
 
+# Real but tiny media: every result passes the product check and the provenance stamp.
+TINY_PNG = make_png(48, 64)
+TINY_MP4 = make_mp4(64, 112, seconds=0.5, fps=8, audio=False)
+
 
 @dataclass
 class TinyEngine:
-    """Returns fixed bytes, or raises the next queued error."""
+    """Returns fixed tiny media, or raises the next queued error."""
 
     errors: list[Exception] = field(default_factory=list)
     calls: int = 0
 
     async def compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         """A fake ad image."""
-        return GeneratedImage(png=self._next(progress, b"\x89PNG tiny"), scene=b"scene")
+        return GeneratedImage(png=self._next(progress, TINY_PNG), scene=b"scene")
 
     async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
         """A fake ad video."""
-        return GeneratedVideo(mp4=self._next(progress, b"mp4 tiny"))
+        return GeneratedVideo(mp4=self._next(progress, TINY_MP4))
 
     def _next(self, progress: ProgressFn, data: bytes) -> bytes:
         self.calls += 1
@@ -88,7 +93,7 @@ class World:
         return self.ctx.db
 
 
-PHOTO = CheckedImage(b"photo bytes", "png", "image/png", 512, 512)
+PHOTO = CheckedImage(TINY_PNG, "png", "image/png", 48, 64)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     expect(page).to_have_url(re.compile(r"/generate$"))
     badge = page.locator("[data-credits]")
     expect(badge).to_have_text("20 credits")
-    expect(page.get_by_role("status")).to_contain_text("Welcome")
+    expect(page.locator("#toasts")).to_contain_text("Welcome")
 
     page.get_by_label("Person photo").set_input_files(photos["person"])
     page.get_by_label("Product photo").set_input_files(photos["product"])
@@ -92,7 +92,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     shoot(page, f"result-video-{viewport}")
 
     page.get_by_role("switch", name="Publish to community").check()
-    expect(page.get_by_role("status")).to_contain_text("Published to Community")
+    expect(page.locator("#toasts")).to_contain_text("Published to Community")
 
     _nav(page, "Community")
     expect(page).to_have_url(re.compile(r"/community$"))
@@ -142,7 +142,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     page.get_by_role("banner").get_by_role("link", name="Account").click()
     page.get_by_role("main").get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("status")).to_contain_text("signed out")
+    expect(page.locator("#toasts")).to_contain_text("signed out")
     page.goto("/signin")
     shoot(page, f"signin-{viewport}")
     page.get_by_label("Email").fill(email)

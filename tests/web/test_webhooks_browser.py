@@ -38,7 +38,7 @@ def test_add_an_endpoint_send_a_test_event_and_read_the_log(server, visit, shoot
         shoot(page, "account-webhooks")
         page.reload()
         expect(page.locator("[data-endpoint-state]")).to_have_text("Disabled")
-        page.get_by_role("button", name="Delete").click()
+        page.get_by_role("button", name="Delete", exact=True).click()
         page.get_by_role("button", name="Confirm delete").click()
         expect(page.get_by_text("No endpoints yet.")).to_be_visible()
     assert view.js_errors() == []

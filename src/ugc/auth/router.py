@@ -170,7 +170,7 @@ async def resend_verification(
     _mail_verification_after_commit(request, session, user)
 
 
-@router.post("/api/auth/login")
+@router.post("/api/auth/login", responses=errors(401, 429))
 async def login(
     body: Credentials,
     request: Request,

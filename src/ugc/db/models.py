@@ -1,6 +1,6 @@
 """Imports every model so Base.metadata knows all tables (for Alembic and tests)."""
 
-from ugc.auth.clerk.models import ClerkDelivery
+from ugc.accounts.clerk.models import ClerkDelivery
 from ugc.auth.models import ApiToken, User, UserSession
 from ugc.billing.models import Purchase
 from ugc.credits.models import LedgerEntry

@@ -152,6 +152,9 @@ async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
     started = time.monotonic()
     try:
         outcome = await handler_for(job.kind).run(ctx, job, tracker)
+        # Inside the try: a ready hook that raises (a check asking for a retry) takes
+        # the same paths as an engine error.
+        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
     except JobDiscarded:
         result = "discarded"
     except EngineUnavailable as exc:
@@ -161,8 +164,6 @@ async def run_job(ctx: JobContext, job_id: uuid.UUID) -> None:
         result = "rejected"
     except Exception:
         result = await _crashed(ctx, job, ids)
-    else:
-        result = "succeeded" if await _finish(ctx, job, outcome) else "superseded"
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):

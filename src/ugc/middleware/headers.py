@@ -33,16 +33,34 @@ COMMON_HEADERS = (
 )
 
 
-def page_policy(nonce: str, media_sources: Iterable[str] = ()) -> str:
-    """The pages' policy: scripts from our origin only, inline CSS only with the nonce."""
+def page_policy(
+    nonce: str, media_sources: Iterable[str] = (), form_targets: Iterable[str] = ()
+) -> str:
+    """The pages' policy: scripts from our origin only, inline CSS only with the nonce.
+
+    `form_targets` are origins a form's redirect may lead to (Stripe Checkout: the Plans
+    page's buttons post to us and we send the browser on to pay).
+    """
     media = " ".join(("'self'", "blob:", "https:", *media_sources))
+    forms = " ".join(("'self'", *form_targets))
     return (
         "default-src 'self'; script-src 'self'; "
         f"style-src 'self' 'nonce-{nonce}'; "
         f"img-src {media} data:; media-src {media}; connect-src 'self'; "
-        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"font-src 'self'; object-src 'none'; base-uri 'none'; form-action {forms}; "
         "frame-ancestors 'none'"
     )
+
+
+def checkout_origins(settings: Settings) -> list[str]:
+    """Where the Plans page's forms may send the browser: Stripe Checkout (or its stand-in)."""
+    if not settings.payments_enabled:
+        return []
+    origins = ["https://checkout.stripe.com"]
+    if settings.stripe_api_base:
+        parts = urlsplit(settings.stripe_api_base)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def storage_origins(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[str]:
@@ -72,9 +90,12 @@ class SecurityHeadersMiddleware:
     """Adds the headers to every response (the policy to documents and media); routes cannot
     weaken them."""
 
-    def __init__(self, app: ASGIApp, media_sources: Iterable[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, media_sources: Iterable[str] = (), form_targets: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.media_sources = tuple(media_sources)
+        self.form_targets = tuple(form_targets)
 
     def _policy(self, path: str, nonce: str, content_type: bytes) -> str | None:
         if path.startswith("/media/"):
@@ -83,7 +104,7 @@ class SecurityHeadersMiddleware:
             return None  # JSON, CSS, scripts, images: nothing in them is a document to police
         if path.startswith(DOCS_PATHS):
             return DOCS_POLICY
-        return page_policy(nonce, self.media_sources)
+        return page_policy(nonce, self.media_sources, self.form_targets)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

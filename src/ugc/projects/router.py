@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from ugc.db.session import ReaderDep, end_transaction
+from ugc.db.session import ReaderDep
 from ugc.deps import (
     CurrentCaller,
     CurrentUser,
@@ -34,7 +34,7 @@ from ugc.errors import (
     documented,
 )
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
-from ugc.projects import free_retry, reads, service
+from ugc.projects import free_retry, intake, reads, service, variants
 from ugc.projects.events import open_project_events
 from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
@@ -44,8 +44,8 @@ from ugc.projects.schemas import (
     ProjectRef,
     PublishRequest,
     PublishState,
+    VariantsCreated,
 )
-from ugc.projects.uploads import CheckedImage, DecodeGate
 from ugc.schemas import json_response
 from ugc.storage.http import file_response
 from ugc.storage.local import LocalStorage
@@ -53,13 +53,6 @@ from ugc.storage.local import LocalStorage
 router = APIRouter(tags=["projects"])
 # Every API route is signed in; cookie writes from other sites are refused.
 SIGNED_IN = (NotAuthenticated, Forbidden)
-
-
-async def read_capped(upload: UploadFile | None, max_bytes: int) -> bytes | None:
-    """The upload's bytes, reading at most one byte past the limit."""
-    if upload is None or (not upload.filename and not upload.size):
-        return None
-    return await upload.read(max_bytes + 1)
 
 
 @router.post(
@@ -97,8 +90,8 @@ async def create_project(
             aspect_ratio=aspect_ratio,
         )
     )
-    person_data = await read_capped(user_image, settings.max_upload_bytes)
-    product_data = await read_capped(product_image, settings.max_upload_bytes)
+    person_data = await intake.read_capped(user_image, settings.max_upload_bytes)
+    product_data = await intake.read_capped(product_image, settings.max_upload_bytes)
     claim = await claim_or_replay(
         request,
         session,
@@ -110,7 +103,7 @@ async def create_project(
     )
     if isinstance(claim, Response):
         return claim
-    person, product = await checked_photos(
+    person, product = await intake.checked_photos(
         session,
         user,
         settings.image_cost,
@@ -131,23 +124,6 @@ async def create_project(
     created = ProjectCreated(project_id=project.id)
     await record(claim, status.HTTP_201_CREATED, created)
     return created
-
-
-async def checked_photos(
-    session: SessionDep,
-    user: CurrentUser,
-    cost: int,
-    decode_gate: DecodeGate,
-    photos: tuple[bytes | None, bytes | None],
-    max_bytes: int,
-) -> tuple[CheckedImage, CheckedImage]:
-    """Both photos decoded and checked, once the caller is known to be able to pay."""
-    # Cheap checks first: no CPU spent decoding for someone who cannot pay.
-    service.check_affordable(user, cost)
-    # Decode with no transaction open and no connection held; reserve afterwards.
-    await end_transaction(session)
-    async with decode_gate.slot(user.id):
-        return await service.check_photos(*photos, max_bytes)
 
 
 @router.get(
@@ -287,3 +263,81 @@ async def published_media(
     if isinstance(storage, LocalStorage):
         return file_response(storage, key, download, "public, max-age=300")
     return RedirectResponse(await storage.url(key, expires_in=3600, download_name=download), 302)
+
+
+@router.post(
+    "/api/project/variants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VariantsCreated,
+    responses=documented(
+        *SIGNED_IN, InvalidInput, InsufficientCredits, PayloadTooLarge, UnsupportedMedia, Conflict
+    ),
+)
+async def create_variants(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    queue: QueueDep,
+    decode_gate: DecodeGateDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+    product_name: Annotated[str, Form(alias="productName")] = "",
+    name: Annotated[str, Form()] = "",
+    product_description: Annotated[str, Form(alias="productDescription")] = "",
+    user_prompt: Annotated[str, Form(alias="userPrompt")] = "",
+    variants_json: Annotated[
+        str,
+        Form(
+            alias="variants",
+            description='JSON list of 1-8 {"aspectRatio", "prompt", "caption"} objects.',
+        ),
+    ] = "",
+    user_image: Annotated[UploadFile | None, File(alias="userImage")] = None,
+    product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
+) -> VariantsCreated | Response:
+    """Several ads from one pair of photos: every variant charged in one go, or none."""
+    brief = service.check_brief(
+        service.Brief(
+            product_name=product_name,
+            name=name,
+            product_description=product_description,
+            user_prompt=user_prompt,
+        )
+    )
+    wanted = variants.parse_variants(variants_json)
+    photos = (
+        await intake.read_capped(user_image, settings.max_upload_bytes),
+        await intake.read_capped(product_image, settings.max_upload_bytes),
+    )
+    claim = await claim_or_replay(
+        request,
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        route="project.variants",
+        fields=[("brief", repr(brief)), ("variants", repr(wanted))],
+        files=photos,
+    )
+    if isinstance(claim, Response):
+        return claim
+    cost = settings.image_cost * len(wanted)
+    person, product = await intake.checked_photos(
+        session, user, cost, decode_gate, photos, settings.max_upload_bytes
+    )
+    projects = await variants.create_variants(
+        session,
+        user=user,
+        brief=brief,
+        variants=wanted,
+        person=person,
+        product=product,
+        settings=settings,
+        storage=storage,
+        queue=queue,
+    )
+    group = projects[0].variant_group
+    assert group is not None
+    created = VariantsCreated(variant_group=group, project_ids=[p.id for p in projects])
+    await record(claim, status.HTTP_201_CREATED, created)
+    return created

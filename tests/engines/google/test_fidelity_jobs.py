@@ -102,7 +102,10 @@ async def test_always_changed_is_delivered_with_a_warning_and_one_free_retry(
     assert await balance(client) == 15  # the retry was free
     refused = await client.post("/api/project/retry", json={"projectId": project["id"]})
     assert refused.status_code == 409
-    assert refused.json() == {"error": "conflict", "detail": "This project has no free retry left."}
+    assert refused.json() == {
+        "error": "no_free_retry",
+        "detail": "This project has no free retry left.",
+    }
     assert await balance(client) == 15
 
 

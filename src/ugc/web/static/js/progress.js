@@ -2,7 +2,7 @@
 // every few seconds the page they came from is fetched again and the changed cards swapped.
 import { refreshCredits } from "./core.js";
 
-const EVERY_MS = 2000;
+const EVERY_MS = 2 * 1000; // how often cards still being made look again
 const ACTIVE = ".pcard-badges .badge-queued, .pcard-badges .badge-generating";
 
 const isActive = (card) => card.querySelector(ACTIVE) !== null;

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ugc.accounts.clerk.repository import DeliveryRepository
 from ugc.accounts.service import delete_account
-from ugc.auth.clerk.repository import DeliveryRepository
 from ugc.auth.repository import UserRepository
 from ugc.auth.service import normalise_email, user_for_external_id
 from ugc.config import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ugc.auth.clerk.models import ClerkDelivery
+from ugc.accounts.clerk.models import ClerkDelivery
 from ugc.db.base import utcnow
 
 

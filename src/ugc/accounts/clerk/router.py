@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Request
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from ugc.auth.clerk import service
+from ugc.accounts.clerk import service
 from ugc.db.session import SessionDep
 from ugc.deps import SettingsDep, StorageDep
 from ugc.errors import InvalidSignature, NotConfigured
