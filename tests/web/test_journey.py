@@ -140,7 +140,7 @@ def test_new_user_makes_publishes_and_deletes_an_ad(server, visit, photos, shoot
     expect(page.get_by_role("heading", name=product)).to_have_count(0)
 
     page.get_by_role("banner").get_by_role("link", name="Account").click()
-    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    page.get_by_role("main").get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("#toasts")).to_contain_text("signed out")
     page.goto("/signin")
