@@ -7,13 +7,15 @@ import itertools
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.conftest import ClientFactory
 from tests.fakes.webhook_receiver import WebhookReceiver
-from tests.support import signup
+from tests.support import create_project, encode, signup, wait_for_project
 from ugc.webhooks.models import WebhookEndpoint
 from ugc.webhooks.signing import new_secret
 
@@ -181,3 +183,49 @@ async def test_the_address_is_checked_again_when_delivering(
     assert log[0]["statusCode"] is None
     assert "private or local" in str(log[0]["error"])
     assert receiver.received == []
+
+
+async def test_each_finished_generation_is_announced_once(
+    make_client: ClientFactory, receiver: WebhookReceiver
+) -> None:
+    """project.image.succeeded and project.video.succeeded, each once, carrying the project."""
+    client = await make_client(**LOCAL)
+    await signup(client)
+    await register(client, receiver, ["project.image.succeeded", "project.video.succeeded"])
+    project_id = (await create_project(client)).json()["projectId"]
+    [image_event] = await asyncio.to_thread(receiver.wait_for, 1)
+    assert image_event.verified and image_event.event is not None
+    assert image_event.event["type"] == "project.image.succeeded"
+    body = image_event.event["data"]["project"]
+    assert body["id"] == project_id and body["status"] == "ready" and body["generatedImage"]
+    await wait_for_project(client, project_id)
+    video = await client.post("/api/project/video", json={"projectId": project_id})
+    assert video.status_code == 202
+    arrivals = await asyncio.to_thread(receiver.wait_for, 2, 90)
+    assert [a.event["type"] for a in arrivals if a.event] == [
+        "project.image.succeeded",
+        "project.video.succeeded",
+    ]
+    assert len({a.webhook_id for a in arrivals}) == 2
+    await wait_for_project(client, project_id, lambda p: p["generatedVideo"] is not None)
+    await asyncio.sleep(1.0)  # nothing more comes: each success is told once
+    assert len(receiver.received) == 2
+
+
+async def test_a_failed_generation_is_announced_with_its_refund(
+    make_client: ClientFactory, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    client = await make_client(**LOCAL)
+    await signup(client)
+    await register(client, receiver, ["project.failed"])
+    # Passes every upload check, but the engine finds nothing to place: a real failure.
+    blank = Image.new("RGBA", (600, 600), (0, 0, 0, 0))
+    blank.putpixel((300, 300), (255, 0, 0, 255))
+    created = await create_project(client, product=encode(blank, "PNG"))
+    assert created.status_code == 201, created.text
+    [arrival] = await asyncio.to_thread(receiver.wait_for, 1, 60)
+    assert arrival.verified and arrival.event is not None
+    event = arrival.event
+    assert event["type"] == "project.failed"
+    assert event["data"]["refunded"] is True and event["data"]["refundedCredits"] == 5
+    assert event["data"]["project"]["id"] == created.json()["projectId"]
