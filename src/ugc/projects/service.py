@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -179,17 +180,44 @@ async def create_project(
         job_id=job_id,
     )
     show_balance(user, balance)
-    user_key, product_key = await store_uploads(session, storage, project_id, (person, product))
+    uploads = await store_uploads(session, storage, project_id, (person, product))
+    return await add_image_project(
+        session, user=user, brief=brief, uploads=uploads, ids=(project_id, job_id),
+        settings=settings, queue=queue,
+    )  # fmt: skip
+
+
+async def add_image_project(
+    session: AsyncSession,
+    *,
+    user: User,
+    brief: Brief,
+    uploads: Sequence[str],
+    ids: tuple[uuid.UUID, uuid.UUID],
+    settings: Settings,
+    queue: JobQueue,
+    **differences: Any,
+) -> Project:
+    """A new queued project and its image job (its cost already reserved), sent after commit.
+
+    `differences` are the columns a variant sets otherwise (prompt, ratio, group, caption).
+    """
+    project_id, job_id = ids
+    person_key, product_key = uploads
+    values: dict[str, Any] = {
+        "name": brief.name,
+        "product_name": brief.product_name,
+        "product_description": brief.product_description,
+        "user_prompt": brief.user_prompt,
+        "aspect_ratio": brief.aspect_ratio,
+        **differences,
+    }
     project = Project(
         id=project_id,
         user_id=user.id,
-        name=brief.name,
-        product_name=brief.product_name,
-        product_description=brief.product_description,
-        user_prompt=brief.user_prompt,
-        aspect_ratio=brief.aspect_ratio,
-        user_image=user_key,
+        user_image=person_key,
         product_image=product_key,
+        **values,
     )  # a new project starts queued (the model's defaults)
     await ProjectRepository(session).add(project)
     await _add_job(session, project, JobKind.IMAGE, settings.image_cost, settings, job_id)

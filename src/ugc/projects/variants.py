@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +18,12 @@ from ugc.auth.models import User
 from ugc.config import Settings
 from ugc.credits.models import LedgerReason
 from ugc.credits.service import reserve_credits, show_balance
-from ugc.db.session import after_commit
 from ugc.engines.base import ASPECT_RATIOS
 from ugc.errors import InvalidInput
 from ugc.jobs.context import JobQueue
-from ugc.jobs.repository import JobRepository
-from ugc.projects.models import JobKind, Project
+from ugc.projects.models import Project
 from ugc.projects.repository import ProjectRepository
-from ugc.projects.service import MAX_TEXT, Brief, store_uploads
+from ugc.projects.service import MAX_TEXT, Brief, add_image_project, store_uploads
 from ugc.projects.uploads import CheckedImage
 from ugc.storage.base import Storage
 from ugc.text import check_text
@@ -102,43 +100,23 @@ async def create_variants(
             job_id=job_id,
         )
     show_balance(user, balance)
-    person_key, product_key = await store_uploads(session, storage, group, (person, product))
-    repo = ProjectRepository(session)
-    projects = []
-    for project_id, job_id, variant in planned:
-        project = Project(
-            id=project_id,
-            user_id=user.id,
-            name=brief.name,
-            product_name=brief.product_name,
-            product_description=brief.product_description,
+    uploads = await store_uploads(session, storage, group, (person, product))
+    return [
+        await add_image_project(
+            session,
+            user=user,
+            brief=brief,
+            uploads=uploads,
+            ids=(project_id, job_id),
+            settings=settings,
+            queue=queue,
             user_prompt=variant.prompt or brief.user_prompt,
             aspect_ratio=variant.aspect_ratio,
-            user_image=person_key,
-            product_image=product_key,
             variant_group=group,
             show_caption=variant.caption,
         )
-        await repo.add(project)
-        await JobRepository(session).create(
-            job_id=job_id,
-            kind=JobKind.IMAGE.value,
-            project_id=project_id,
-            user_id=user.id,
-            cost=settings.image_cost,
-            max_attempts=settings.job_max_attempts,
-        )
-        projects.append(project)
-    for _, job_id, _ in planned:
-        after_commit(session, _enqueue(queue, job_id))
-    return projects
-
-
-def _enqueue(queue: JobQueue, job_id: uuid.UUID) -> Callable[[], Awaitable[None]]:
-    async def send() -> None:
-        await queue.enqueue(job_id)
-
-    return send
+        for project_id, job_id, variant in planned
+    ]
 
 
 async def variant_members(
