@@ -38,7 +38,16 @@ async def delete_me(
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-@router.get("/api/user/export")
+@router.get(
+    "/api/user/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A ZIP of the account's data.",
+        }
+    },
+)
 async def export_me(user: CurrentUser, session: SessionDep, storage: StorageDep) -> Response:
     """A ZIP of the caller's profile, ledger, purchases, projects (JSON) and media."""
     archive = await export.build_export(session, user, storage)

@@ -11,11 +11,12 @@ from ugc.accounts.clerk import service
 from ugc.db.session import SessionDep
 from ugc.deps import SettingsDep, StorageDep
 from ugc.errors import InvalidSignature, NotConfigured
+from ugc.openapi import errors
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/webhooks/clerk")
+@router.post("/api/webhooks/clerk", responses=errors(400, 503))
 async def clerk_webhook(
     request: Request, session: SessionDep, settings: SettingsDep, storage: StorageDep
 ) -> dict[str, bool | str]:
