@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
 
 from ugc.errors import InvalidInput
 
@@ -48,3 +51,39 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     # OverflowError: a moment near year 1 or 9999 whose offset pushes it out of range in UTC.
     except (ValueError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("That page cursor is not valid; start from the first page.") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """A query's first page and the pages after a cursor, each built once (so compiled once),
+    newest first by (`moment`, `row_id`); the limit is a bind parameter."""
+
+    first: Select[Any]
+    after: Select[Any]
+
+    @classmethod
+    def of(
+        cls, query: Select[Any], moment: ColumnElement[Any], row_id: ColumnElement[Any]
+    ) -> Keyset:
+        after = tuple_(moment, row_id) < tuple_(
+            bindparam("after_moment", type_=moment.type), bindparam("after_id", type_=row_id.type)
+        )
+
+        def page(q: Select[Any]) -> Select[Any]:
+            return q.order_by(moment.desc(), row_id.desc()).limit(bindparam("limit", type_=Integer))
+
+        return cls(first=page(query), after=page(query.where(after)))
+
+    def page(
+        self, after: tuple[datetime, uuid.UUID] | None, limit: int, **parameters: Any
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        """The statement and its parameters for `limit` rows after `after` (None: the first)."""
+        if after is None:
+            return self.first, {**parameters, "limit": limit}
+        moment, row_id = after
+        return self.after, {
+            **parameters,
+            "limit": limit,
+            "after_moment": moment,
+            "after_id": row_id,
+        }

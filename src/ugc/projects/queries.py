@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select
 
 from ugc.db.reader import AnyRow, Reader
+from ugc.pagination import Keyset
 from ugc.projects.models import Project
 
 _projects = Project.__table__
@@ -45,10 +46,14 @@ _SHOWN = (
     _c.created_at,
     _c.updated_at,
 )
-# Built once, so SQLAlchemy reuses their cache keys (primary key lookup).
+# Built once each: compiled once, and SQLAlchemy reuses their cache keys.
 _OWNED = select(*_SHOWN).where(_c.id == bindparam("project_id"), _c.user_id == bindparam("user_id"))
-_BY_OWNER = select(*_SHOWN).where(_c.user_id == bindparam("user_id"))  # ix_projects_user_created
-_PUBLISHED = select(*_SHOWN).where(_c.is_published.is_(True))  # ix_projects_published
+_BY_OWNER = Keyset.of(  # ix_projects_user_created
+    select(*_SHOWN).where(_c.user_id == bindparam("user_id")), _c.created_at, _c.id
+)
+_PUBLISHED = Keyset.of(  # ix_projects_published
+    select(*_SHOWN).where(_c.is_published.is_(True)), _c.published_at, _c.id
+)
 
 ProjectRow = AnyRow
 
@@ -67,19 +72,11 @@ async def page_for_user(
     limit: int,
 ) -> Sequence[ProjectRow]:
     """A user's projects, newest first, after a keyset cursor."""
-    query = _BY_OWNER
-    if after is not None:
-        query = query.where(tuple_(_c.created_at, _c.id) < tuple_(*after))
-    query = query.order_by(_c.created_at.desc(), _c.id.desc()).limit(limit)
-    return await reader.all(query, {"user_id": user_id})
+    return await reader.all(*_BY_OWNER.page(after, limit, user_id=user_id))
 
 
 async def page_published(
     reader: Reader, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> Sequence[ProjectRow]:
     """Published projects, most recently published first."""
-    query = _PUBLISHED
-    if after is not None:
-        query = query.where(tuple_(_c.published_at, _c.id) < tuple_(*after))
-    query = query.order_by(_c.published_at.desc(), _c.id.desc()).limit(limit)
-    return await reader.all(query)
+    return await reader.all(*_PUBLISHED.page(after, limit))
