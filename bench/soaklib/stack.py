@@ -172,6 +172,7 @@ class Stack:
             UGC_RECONCILE_INTERVAL_SECONDS="3",
             UGC_RETRY_BASE_SECONDS="0.5",
             UGC_LOGIN_ATTEMPTS_PER_WINDOW="100000",
+            UGC_TRUSTED_PROXIES="127.0.0.1",
         )
         if self.engine == "io":
             env.update(
