@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
@@ -188,14 +189,20 @@ def main() -> int:
     parser.add_argument("--video-latency", type=float, default=8.0)
     parser.add_argument("--kill-in", default="io", help="engine whose last phase has the kills")
     parser.add_argument("--json", type=Path, help="also write the rows and report as JSON here")
+    parser.add_argument("--keep", type=Path, help="run in this folder and keep its logs")
     args = parser.parse_args()
     if args.short:
         args.engines, args.workers, args.seconds, args.users = "io", [2], 45, 12
     rows: list[dict[str, Any]] = []
     report: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="ugc-soak-") as tmp:
+    with contextlib.ExitStack() as scope:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            workdir = args.keep
+        else:
+            workdir = Path(scope.enter_context(tempfile.TemporaryDirectory(prefix="ugc-soak-")))
         for engine in args.engines.split(","):
-            engine_rows, engine_report = run_engine(args, engine, Path(tmp))
+            engine_rows, engine_report = run_engine(args, engine, workdir)
             rows += engine_rows
             report += engine_report
     _print(rows, report)
