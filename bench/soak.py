@@ -98,6 +98,7 @@ def _row(engine: str, workers: int, metrics: Metrics, seconds: float) -> dict[st
         "error_kinds": {k: v for k, v in metrics.errors.items() if v},
         "expected_4xx": dict(metrics.expected),
         "unfinished_streams": len(metrics.unfinished_streams),
+        "running_at_deadline": metrics.running_at_deadline,
     }
 
 
@@ -131,7 +132,15 @@ def run_engine(
             report += [f"[{engine}, {count} workers] {e}" for e in events]
             if metrics.unfinished_streams:
                 stuck = metrics.unfinished_streams[:5]
-                report.append(f"[{engine}, {count} workers] streams never ended: {stuck}")
+                report.append(
+                    f"[{engine}, {count} workers] INVARIANT BROKEN: streams missed the end of "
+                    f"finished projects: {stuck}"
+                )
+            if metrics.running_at_deadline:
+                report.append(
+                    f"[{engine}, {count} workers] {metrics.running_at_deadline} jobs still "
+                    "running when their clients stopped waiting"
+                )
             invariants.drain(stack)
         problems, summary = _check(stack)
         report.append(f"[{engine}] paid operations: {summary}")

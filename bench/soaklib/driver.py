@@ -13,12 +13,15 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 PASSWORD = "soak: correct horse battery staple"
 TERMINAL = ("ready", "failed")
+# The event stream polls twice a second; a finish this close to giving up may be unseen.
+STREAM_GRACE_SECONDS = 2.0
 
 
 @dataclass
@@ -33,7 +36,10 @@ class Metrics:
     failed_jobs: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     expected: Counter[str] = field(default_factory=Counter)
+    # Streams still open on a project that had finished (a defect), and jobs that had not
+    # finished when the client stopped waiting (a slow machine or an overloaded stack).
     unfinished_streams: list[str] = field(default_factory=list)
+    running_at_deadline: int = 0
 
     def jobs_per_minute(self, since: float, until: float) -> float:
         """Jobs finished in [since, until], per minute."""
@@ -141,8 +147,23 @@ class User:
                             break
             except httpx.HTTPError:
                 await asyncio.sleep(1)  # a web process died: reconnect like EventSource
-        self.metrics.unfinished_streams.append(project_id)
+        await self._account_for_unended_stream(project_id, deadline)
         return None
+
+    async def _account_for_unended_stream(self, project_id: str, deadline: float) -> None:
+        """A stream that never ended: a defect if its project had finished well before we
+        gave up (the stream missed the end), else a job still running at the deadline."""
+        response = await self.call("GET", f"/api/user/projects/{project_id}", 200, 404)
+        if response is None or response.status_code == 404:
+            return
+        project = response.json()["project"]
+        if project["status"] not in TERMINAL:
+            self.metrics.running_at_deadline += 1
+            return
+        finished = datetime.fromisoformat(project["updatedAt"]).timestamp()
+        gave_up = time.time() - (time.monotonic() - deadline)
+        if finished < gave_up - STREAM_GRACE_SECONDS:
+            self.metrics.unfinished_streams.append(project_id)
 
     def _finished(self, project: dict[str, Any] | None, started: float, video: bool) -> None:
         if project is None:

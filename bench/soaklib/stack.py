@@ -24,6 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 UGC = Path(sys.executable).with_name("ugc")
 MOTO = Path(sys.executable).with_name("moto_server")
+# Importing the engines (the Google SDK above all) takes seconds, minutes on a loaded machine.
+WORKER_START_TIMEOUT = 300
 PG_ADMIN = os.environ.get("UGC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_DB = 7
 
@@ -203,24 +205,40 @@ class Stack:
         return victim
 
     def set_workers(self, count: int) -> None:
-        """Grow or shrink the worker pool to `count` processes (stopping gracefully)."""
+        """Grow or shrink the worker pool to `count` processes (stopping gracefully), and wait
+        until every new one consumes the queue: a phase must not time a worker's start-up."""
         while len(self.workers) > count:
             worker = self.workers.pop()
             worker.terminate()
             worker.wait(timeout=60)
+        started = []
         while len(self.workers) < count:
-            self.workers.append(
-                self._spawn([str(UGC), "worker"], f"worker-{len(self.workers)}.log")
-            )
-        time.sleep(2)  # let new workers import their engines and join the queue
+            started.append(self._start_worker(f"worker-{len(self.workers)}.log"))
+            self.workers.append(started[-1][0])
+        for process, log in started:
+            self._wait_until_consuming(process, log)
 
     def kill_worker(self) -> int:
-        """SIGKILL the first worker (no shutdown, leases left behind) and start a new one."""
+        """SIGKILL the first worker (no shutdown, leases left behind) and start a new one
+        (not waited for: its start-up is part of the recovery being measured)."""
         victim = self.workers[0]
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
-        self.workers[0] = self._spawn([str(UGC), "worker"], "worker-restarted.log")
+        self.workers[0], _ = self._start_worker("worker-restarted.log")
         return victim.pid
+
+    def _start_worker(self, log: str) -> tuple[subprocess.Popen[bytes], Path]:
+        # INFO for workers: their "job worker started" line is the readiness signal.
+        env = {**self.env, "UGC_LOG_LEVEL": "INFO"}
+        return self._spawn([str(UGC), "worker"], log, env=env), self.workdir / log
+
+    @staticmethod
+    def _wait_until_consuming(process: subprocess.Popen[bytes], log: Path) -> None:
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while b"job worker started" not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start; see {log}")
+            time.sleep(0.2)
 
     def worker_rss(self) -> float:
         """The largest worker's resident memory, MB."""
