@@ -31,14 +31,6 @@ def _key(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
 
 
-def is_valid_secret(secret: str) -> bool:
-    """True for a `whsec_<base64>` secret (the prefix is optional) with a non-empty key."""
-    try:
-        return bool(_key(secret.strip()))
-    except (binascii.Error, ValueError):
-        return False
-
-
 def _digest(secret: str, message_id: str, timestamp: int | str, body: bytes) -> bytes:
     signed = f"{message_id}.{timestamp}.".encode() + body
     return hmac.new(_key(secret), signed, hashlib.sha256).digest()
