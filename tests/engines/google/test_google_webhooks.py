@@ -215,9 +215,7 @@ async def test_a_bad_or_stale_signature_is_refused_and_changes_nothing(
     assert (await finished_video(client, project_id))["generatedVideo"]
 
 
-async def test_an_interaction_no_job_waits_on_is_acknowledged_and_ignored(
-    make_client, fake_gemini
-):
+async def test_an_interaction_no_job_waits_on_is_acknowledged_and_ignored(make_client, fake_gemini):
     client = await make_client(**webhook_settings(fake_gemini))
 
     unknown = await deliver(client, fake_gemini, "v1_someone_elses")
@@ -232,9 +230,7 @@ async def test_an_interaction_no_job_waits_on_is_acknowledged_and_ignored(
         assert await session.scalar(select(func.count()).select_from(Job)) == 0
 
 
-async def test_not_configured_is_503_and_a_body_that_is_not_json_is_400(
-    make_client, fake_gemini
-):
+async def test_not_configured_is_503_and_a_body_that_is_not_json_is_400(make_client, fake_gemini):
     off = await make_client(**webhook_settings(fake_gemini, gemini_webhook_secret=None))
     on = await make_client(**webhook_settings(fake_gemini))
     headers, body = fake_gemini.signed_webhook("v1_any")
