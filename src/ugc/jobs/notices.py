@@ -93,7 +93,9 @@ class NoticeWaiter:
                 await session.rollback()
         except Exception:
             # The status checks go on regardless: a lost look only delays the video.
-            log.warning("could not look for notices", extra={"operation": operation_id})
+            log.warning(
+                "could not look for notices", extra={"operation": operation_id}, exc_info=True
+            )
             return self._seen
         return count
 
