@@ -35,6 +35,7 @@ from ugc.community.router import router as community_router
 from ugc.config import Settings, get_settings
 from ugc.credits.router import router as credits_router
 from ugc.db.engine import Database
+from ugc.engines.google.router import router as google_router
 from ugc.errors import UGCError
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
@@ -304,6 +305,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.include_router(billing_router)
     app.include_router(accounts_router)
     app.include_router(clerk_router)
+    app.include_router(google_router)
     _add_operational_routes(app)
     _mount_web(app)
     install_openapi(app, guards={current_user, current_caller})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import ipaddress
 import os
@@ -75,6 +77,13 @@ class Settings(BaseSettings):
     omni_delivery: Literal["uri", "inline"] = "uri"
     omni_poll_seconds: float = Field(default=10, gt=0)
     omni_timeout_seconds: float = Field(default=600, gt=0)
+    # Google's webhooks finish a video as soon as it is ready: set to the `whsec_` secret of
+    # the webhook registered for {UGC_PUBLIC_URL}/api/webhooks/google (UGC_PUBLIC_URL must be
+    # https). Status checks then slow to the fallback below, for a delivery that never comes.
+    gemini_webhook_secret: SecretStr | None = None
+    omni_webhook_poll_seconds: float = Field(default=60, gt=0)
+    # How often a waiting video looks for a webhook that reached another process.
+    notice_check_seconds: float = Field(default=1, gt=0)
     # Generative images whose product came out changed are made again, up to this many times.
     fidelity_retries: int = Field(default=2, ge=0, le=5)
     video_fidelity_retries: int = Field(default=0, ge=0, le=3)
@@ -215,6 +224,20 @@ class Settings(BaseSettings):
             raise ValueError("every pack needs its own id")
         return value
 
+    @field_validator("gemini_webhook_secret")
+    @classmethod
+    def _webhook_secret_form(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        key = value.get_secret_value().strip().removeprefix("whsec_")
+        try:
+            decoded = base64.b64decode(key, validate=True)
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if not decoded:
+            raise ValueError("must be the whsec_<base64> secret Google returned for the webhook")
+        return SecretStr(value.get_secret_value().strip())
+
     @model_validator(mode="after")
     def _google_engines_need_a_key(self) -> Settings:
         if (self.image_engine == "gemini" or self.video_engine == "omni") and not (
@@ -222,6 +245,12 @@ class Settings(BaseSettings):
         ):
             raise ValueError("gemini_api_key: required when the gemini or omni engine is chosen")
         return self
+
+    @property
+    def gemini_webhooks_enabled(self) -> bool:
+        """True when Google can reach us (an https public URL) and its webhooks can be checked."""
+        public = (self.public_url or "").lower()
+        return self.gemini_webhook_secret is not None and public.startswith("https://")
 
     @property
     def max_upload_bytes(self) -> int:

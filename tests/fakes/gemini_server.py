@@ -9,16 +9,28 @@ Script behaviours per test, e.g.
     fake.script(image=[rate_limited("3s"), image_ok()], video=[omni_failed("Unsafe.")])
 
 Unscripted calls succeed. Every request is recorded in `fake.requests`.
+
+Google's webhooks: `fake.finish(id)` ends an interaction (`omni_until_finished()` waits for
+that), and `fake.signed_webhook(id)` / `fake.send_webhook(url, id)` make the thin
+`interaction.completed` delivery Google sends, signed by the `standardwebhooks` library
+with `fake.webhook_secret`, the secret Google returns when the webhook is registered.
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
+import json
+import os
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+import httpx
+from standardwebhooks.webhooks import Webhook
 
 from tests.fakes.http import FakeServer, RecordedRequest, Reply
 from tests.fakes.media import make_png
@@ -68,6 +80,7 @@ class Interaction:
     request: dict[str, Any]
     polls: int = 0
     cancelled: bool = False
+    finished: bool = False  # ended by `FakeGemini.finish`, whatever the poll count
     video: bytes | None = None
 
     @property
@@ -105,6 +118,12 @@ def omni_ended(status: str, polls: int = 1) -> OmniJob:
 def omni_never_done() -> OmniJob:
     """An interaction that stays in progress forever."""
     return OmniJob(polls=NEVER)
+
+
+def omni_until_finished(status: str = "completed") -> OmniJob:
+    """An interaction in progress until the test calls `fake.finish(id)`, then `status`."""
+    errors = [{"code": "SAFETY", "message": "Blocked by safety filters."}]
+    return OmniJob(polls=NEVER, status=status, errors=errors if status == "failed" else None)
 
 
 def text_only(text: str = "I can't help with making that image.") -> Reply:
@@ -199,6 +218,7 @@ class FakeGemini(FakeServer):
         self.interactions: dict[str, Interaction] = {}
         self._script = _Script()
         self._ids = itertools.count(1)
+        self.webhook_secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
 
     def script(
         self,
@@ -229,6 +249,46 @@ class FakeGemini(FakeServer):
     def env(self) -> dict[str, str]:
         """The same as UGC_* environment variables."""
         return {"UGC_GEMINI_API_KEY": self.api_key, "UGC_GEMINI_BASE_URL": self.base_url}
+
+    # --- webhooks ------------------------------------------------------------------------
+
+    def finish(self, interaction_id: str) -> None:
+        """End an interaction now: its next status check answers its final state."""
+        with self._lock:
+            self.interactions[interaction_id].finished = True
+
+    def signed_webhook(
+        self,
+        interaction_id: str,
+        event: str = "interaction.completed",
+        *,
+        message_id: str | None = None,
+        timestamp: float | None = None,
+        secret: str | None = None,
+    ) -> tuple[dict[str, str], bytes]:
+        """Headers and body of the delivery Google sends when an interaction ends."""
+        moment = datetime.fromtimestamp(time.time() if timestamp is None else timestamp, UTC)
+        message_id = message_id or f"msg_{uuid.uuid4().hex}"
+        payload = {
+            "type": event,
+            "version": "v1",
+            "timestamp": moment.isoformat().replace("+00:00", "Z"),
+            "data": {"id": interaction_id},
+        }
+        body = json.dumps(payload).encode()
+        signature = Webhook(secret or self.webhook_secret).sign(message_id, moment, body.decode())
+        headers = {
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(moment.timestamp())),
+            "webhook-signature": signature,
+            "content-type": "application/json",
+        }
+        return headers, body
+
+    def send_webhook(self, url: str, interaction_id: str, **options: Any) -> httpx.Response:
+        """POST the signed delivery to `url`, as Google's webhook service does."""
+        headers, body = self.signed_webhook(interaction_id, **options)
+        return httpx.post(url, content=body, headers=headers, timeout=10)
 
     # --- views for assertions -------------------------------------------------------------
 
@@ -328,7 +388,7 @@ class FakeGemini(FakeServer):
             if interaction.cancelled:
                 return Reply(200, self._body(interaction, "cancelled"))
             interaction.polls += 1
-            if interaction.polls < interaction.job.polls:
+            if not interaction.finished and interaction.polls < interaction.job.polls:
                 return Reply(200, self._body(interaction, "in_progress"))
         return Reply(200, self._finished(interaction))
 

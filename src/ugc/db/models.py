@@ -6,7 +6,7 @@ from ugc.billing.models import Purchase
 from ugc.credits.models import LedgerEntry
 from ugc.db.base import Base
 from ugc.idempotency.models import IdempotencyKey
-from ugc.jobs.models import Job
+from ugc.jobs.models import Job, OperationNotice
 from ugc.projects.models import Project
 from ugc.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -17,6 +17,7 @@ __all__ = [
     "IdempotencyKey",
     "Job",
     "LedgerEntry",
+    "OperationNotice",
     "Project",
     "Purchase",
     "User",

@@ -13,9 +13,20 @@ ASPECT_RATIOS: tuple[AspectRatio, ...] = ("9:16", "16:9", "1:1")
 # the job runner keeps only the latest value and writes it to the project periodically.
 ProgressFn = Callable[[str, float], None]
 
-# Persists an engine-specific resume token (e.g. an Omni interaction id) with the job,
-# so a retried job resumes the running operation instead of paying for a second one.
-SaveCheckpointFn = Callable[[str], Awaitable[None]]
+
+class SaveCheckpointFn(Protocol):
+    """Persists an engine-specific resume token (e.g. an Omni interaction's) with the job,
+    so a retried job resumes the running operation instead of paying for a second one.
+    `operation_id` is the provider's id for it, by which the provider's webhooks name it."""
+
+    async def __call__(self, token: str, operation_id: str | None = None) -> None:
+        """Save the token (and the operation id) with the job."""
+        ...
+
+
+# Waits up to the given seconds for the provider's word (a webhook) about the operation with
+# this id; True when word came that was not reported before, False when the time ran out.
+WaitForNoticeFn = Callable[[str, float], Awaitable[bool]]
 
 
 class EngineError(Exception):
@@ -83,6 +94,7 @@ class VideoRequest:
     scene: bytes | None = None
     checkpoint: str | None = None  # resume token saved by an earlier attempt of this job
     save_checkpoint: SaveCheckpointFn | None = None
+    wait_for_notice: WaitForNoticeFn | None = None
     project_id: str = ""
     job_id: str = ""
     emphasis: int = 0  # as ImageRequest.emphasis

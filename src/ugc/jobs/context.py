@@ -11,6 +11,7 @@ from ugc.config import Settings
 from ugc.db.engine import Database
 from ugc.engines.base import ImageEngine, VideoEngine
 from ugc.engines.registry import build_image_engine, build_video_engine
+from ugc.jobs.notices import NoticeBoard, NoticeWaiter
 from ugc.jobs.repository import JobRepository
 from ugc.storage.base import Storage
 
@@ -35,6 +36,8 @@ class JobContext:
     db: Database
     storage: Storage
     queue: JobQueue
+    # Wakes this process's waiting jobs when a provider's webhook lands here.
+    notice_board: NoticeBoard = field(default_factory=NoticeBoard)
     _image_engine: ImageEngine | None = None
     _video_engine: VideoEngine | None = None
 
@@ -45,6 +48,10 @@ class JobContext:
             await session.commit()
         if not running:
             raise JobDiscarded(str(job_id))
+
+    def notice_waiter(self) -> NoticeWaiter:
+        """A wait for providers' word about one job's operation (see ugc.jobs.notices)."""
+        return NoticeWaiter(self.db, self.notice_board, self.settings.notice_check_seconds)
 
     @property
     def image_engine(self) -> ImageEngine:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from ugc.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 
 class JobStatus(StrEnum):
@@ -46,3 +46,21 @@ class Job(IdMixin, TimestampMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     # Engine resume token, e.g. a running Omni interaction's id.
     checkpoint: Mapped[str | None] = mapped_column(String(512))
+    # The provider's id of that operation, by which its webhooks name the job.
+    operation_id: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class OperationNotice(Base):
+    """A provider's word (a webhook) that a job's operation ended, kept once per delivery.
+
+    The provider delivers at least once and repeats the delivery id on every retry: the id
+    is the key, so a repeat is recognised. A waiting job looks here for word about its
+    operation, whichever process received it.
+    """
+
+    __tablename__ = "operation_notices"
+
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    operation_id: Mapped[str] = mapped_column(String(255), index=True, nullable=False)
+    event: Mapped[str] = mapped_column(String(64), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

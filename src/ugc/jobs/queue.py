@@ -16,6 +16,7 @@ from ugc.config import Settings
 from ugc.db.engine import Database
 from ugc.engines.registry import build_image_engine, build_video_engine
 from ugc.jobs.context import JobContext
+from ugc.jobs.notices import NoticeBoard
 from ugc.storage.factory import build_storage
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class _ThreadRuntime:
             db=Database(settings.database_url, pool_size=2),
             storage=build_storage(settings, queue.secret),
             queue=queue,
+            notice_board=queue.notice_board,
         )
 
     def close(self) -> None:
@@ -80,6 +82,8 @@ class DramatiqQueue:
         )(self._perform)
         self._local = threading.local()
         self._worker: Any = None
+        # Shared by this process's worker threads and its webhook routes.
+        self.notice_board = NoticeBoard()
 
     @property
     def is_embedded(self) -> bool:

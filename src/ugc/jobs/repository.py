@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ugc.db.base import utcnow
-from ugc.jobs.models import Job, JobStatus
+from ugc.jobs.models import Job, JobStatus, OperationNotice
 
 
 class JobRepository:
@@ -156,11 +157,27 @@ class JobRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def save_checkpoint(self, job_id: uuid.UUID, checkpoint: str) -> None:
-        """Remember an engine resume token with the job."""
+    async def save_checkpoint(
+        self, job_id: uuid.UUID, checkpoint: str, operation_id: str | None = None
+    ) -> None:
+        """Remember an engine resume token with the job (and the provider's operation id)."""
         await self.session.execute(
-            update(Job).where(Job.id == job_id).values(checkpoint=checkpoint, updated_at=utcnow())
+            update(Job)
+            .where(Job.id == job_id)
+            .values(checkpoint=checkpoint, operation_id=operation_id, updated_at=utcnow())
         )
+
+    async def awaits_operation(self, operation_id: str) -> bool:
+        """True when an unfinished job waits on this provider operation."""
+        found = await self.session.scalar(
+            select(Job.id)
+            .where(
+                Job.operation_id == operation_id,
+                Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def expired_leases(self) -> Sequence[Job]:
         """Running jobs whose worker stopped renewing their lease."""
@@ -183,3 +200,36 @@ class JobRepository:
             await self.session.execute(
                 update(Job).where(Job.id.in_(job_ids)).values(updated_at=utcnow())
             )
+
+
+class NoticeRepository:
+    """Providers' notices about running operations, for one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record_once(self, message_id: str, operation_id: str, event: str) -> bool:
+        """Keep a notice; False when this delivery id was kept before (a provider's retry)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(
+            insert(OperationNotice)
+            .values(
+                message_id=message_id,
+                operation_id=operation_id,
+                event=event[:64],
+                received_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["message_id"])
+            .returning(OperationNotice.message_id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def count_for(self, operation_id: str) -> int:
+        """How many notices arrived about this operation so far."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(OperationNotice)
+            .where(OperationNotice.operation_id == operation_id)
+        )
+        return int(count or 0)

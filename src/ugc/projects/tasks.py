@@ -75,9 +75,9 @@ async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -
         raise ValueError("video job for a project without an image")
     progress("reading image", 0.01)
 
-    async def save_checkpoint(token: str) -> None:
+    async def save_checkpoint(token: str, operation_id: str | None = None) -> None:
         async with ctx.db.session() as session:
-            await JobRepository(session).save_checkpoint(job.id, token)
+            await JobRepository(session).save_checkpoint(job.id, token, operation_id)
             await session.commit()
 
     request = VideoRequest(
@@ -89,6 +89,7 @@ async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -
         aspect_ratio=_aspect(project),
         checkpoint=job.checkpoint,
         save_checkpoint=save_checkpoint,
+        wait_for_notice=ctx.notice_waiter(),
         project_id=str(project.id),
         job_id=str(job.id),
     )

@@ -40,9 +40,11 @@ class Checkpoints:
 
     def __init__(self) -> None:
         self.saved: list[str] = []
+        self.operations: list[str | None] = []
 
-    async def __call__(self, token: str) -> None:
+    async def __call__(self, token: str, operation_id: str | None = None) -> None:
         self.saved.append(token)
+        self.operations.append(operation_id)
 
 
 def request(
@@ -147,6 +149,8 @@ async def test_interaction_id_and_start_time_are_saved_as_soon_as_create_returns
     saved = SavedInteraction.loads(token)
     assert saved is not None and saved.id in fake_gemini.interactions
     assert before <= saved.started_at <= time.time()
+    # The interaction id goes with it: Google's webhooks name the job by it.
+    assert saver.operations == [saved.id]
     # Saved before the first poll: the order of requests shows it.
     assert fake_gemini.requests[0].path == "/v1beta/interactions"
 

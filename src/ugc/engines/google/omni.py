@@ -184,7 +184,7 @@ class OmniVideoEngine:
         )
         if req.save_checkpoint is not None:
             try:
-                await req.save_checkpoint(saved.dumps())
+                await req.save_checkpoint(saved.dumps(), saved.id)
             except Exception:
                 # The video is already paid for: finishing it beats failing and paying twice.
                 logger.exception("could not save the omni checkpoint", extra=log)
@@ -220,6 +220,7 @@ class OmniVideoEngine:
         log: dict[str, str],
     ) -> Any:
         limit = self._settings.omni_timeout_seconds
+        interval = self._poll_interval(req)
         while str(interaction.status) in PENDING:
             # Never negative, should this worker's clock run behind the one that started it.
             elapsed = max(0.0, time.time() - saved.started_at)
@@ -228,7 +229,7 @@ class OmniVideoEngine:
                 raise EngineRejected(
                     f"The video service did not finish within {seconds_text(limit)}."
                 )
-            await asyncio.sleep(min(self._settings.omni_poll_seconds, limit - elapsed))
+            await self._pause(req, saved, min(interval, limit - elapsed), log)
             progress("rendering video", wait_fraction(max(0.0, time.time() - saved.started_at)))
             try:
                 interaction = await guarded(SERVICE, self._aio.interactions.get(saved.id))
@@ -242,6 +243,22 @@ class OmniVideoEngine:
             )
             raise failure
         return interaction
+
+    def _poll_interval(self, req: VideoRequest) -> float:
+        """Seconds between status checks: slow when Google's webhook will tell us first."""
+        if req.wait_for_notice is not None and self._settings.gemini_webhooks_enabled:
+            return self._settings.omni_webhook_poll_seconds
+        return self._settings.omni_poll_seconds
+
+    async def _pause(
+        self, req: VideoRequest, saved: SavedInteraction, seconds: float, log: dict[str, str]
+    ) -> None:
+        """Wait until the next status check is due, or until Google's webhook says it ended."""
+        if req.wait_for_notice is None or not self._settings.gemini_webhooks_enabled:
+            await asyncio.sleep(seconds)
+            return
+        if await req.wait_for_notice(saved.id, seconds):
+            logger.info("omni webhook received", extra={**log, "interaction": saved.id})
 
     async def _abandon(self, saved: SavedInteraction, log: dict[str, str]) -> None:
         """Cancel an interaction we give up on, so it stops rendering (best effort)."""
