@@ -22,7 +22,38 @@ ROUTES = {
     },
     ("post", "/api/project/publish"): {400: {"image_required"}, 404: {"not_found"}},
     ("delete", "/api/project/{project_id}"): {404: {"not_found"}, 409: {"project_busy"}},
-    ("post", "/api/auth/signup"): {409: {"email_taken"}},
+    ("post", "/api/auth/signup"): {
+        409: {"email_taken"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("post", "/api/auth/login"): {401: {"not_authenticated"}, 429: {"too_many_requests"}},
+    ("post", "/api/auth/token"): {
+        401: {"not_authenticated"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("post", "/api/auth/password"): {
+        401: {"not_authenticated"},
+        403: {"forbidden"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("delete", "/api/auth/sessions"): {401: {"not_authenticated"}, 403: {"forbidden"}},
+    ("post", "/api/auth/verify-email"): {422: {"invalid_input"}},
+    ("post", "/api/auth/verify-email/resend"): {
+        400: {"bad_request"},
+        401: {"not_authenticated"},
+        429: {"too_many_requests"},
+    },
+    ("get", "/api/auth/tokens"): {401: {"not_authenticated"}},
+    ("post", "/api/auth/tokens"): {401: {"not_authenticated"}, 422: {"invalid_input"}},
+    ("delete", "/api/auth/tokens/{token_id}"): {
+        401: {"not_authenticated"},
+        404: {"not_found"},
+    },
+    ("get", "/api/user/me"): {401: {"not_authenticated"}},
+    ("get", "/api/project/published"): {422: {"invalid_input"}},
 }
 
 
