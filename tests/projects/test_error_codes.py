@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import app_settings
 from ugc.app import create_app
 
 ROUTES = {
@@ -59,16 +60,7 @@ ROUTES = {
 
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory):
-    from ugc.config import load_settings
-
-    folder = tmp_path_factory.mktemp("openapi")
-    settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{folder}/ugc.db",
-        data_dir=folder,
-        storage_url=f"file://{folder}/media",
-        secret_key="test-secret-key-test-secret-key",
-    )
-    return create_app(settings).openapi()
+    return create_app(app_settings(tmp_path_factory.mktemp("openapi"))).openapi()
 
 
 @pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
