@@ -21,6 +21,10 @@ ROUTES = {
         404: {"not_found"},
         409: {"project_busy", "video_exists"},
     },
+    ("post", "/api/project/retry"): {
+        404: {"not_found"},
+        409: {"project_busy", "video_exists", "no_free_retry"},
+    },
     ("post", "/api/project/publish"): {400: {"image_required"}, 404: {"not_found"}},
     ("delete", "/api/project/{project_id}"): {404: {"not_found"}, 409: {"project_busy"}},
     ("post", "/api/auth/signup"): {

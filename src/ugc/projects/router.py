@@ -37,6 +37,7 @@ from ugc.errors import (
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
 from ugc.projects import free_retry, intake, reads, service, variants
 from ugc.projects.events import open_project_events
+from ugc.projects.free_retry import NoFreeRetry
 from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -196,7 +197,7 @@ async def request_video(
 @router.post(
     "/api/project/retry",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=documented(*SIGNED_IN, NotFound, ProjectBusy, VideoExists, Conflict),
+    responses=documented(*SIGNED_IN, NotFound, ProjectBusy, VideoExists, NoFreeRetry, Conflict),
 )
 async def retry_image(
     body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
