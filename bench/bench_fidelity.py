@@ -7,27 +7,19 @@ and that ad panned over for 8 s at 24 fps (192 frames, 8 of them sampled). Media
 from __future__ import annotations
 
 import asyncio
-import io
 import statistics
 import time
 
-import numpy as np
-from PIL import Image
 from skimage import data as skdata
 
 from tests.fakes.scenes import clip_from_image
+from tests.support import encode
 from ugc.config import Settings
 from ugc.engines.base import ImageRequest
 from ugc.engines.local.image import LocalImageEngine
 from ugc.projects import fidelity
 
 RUNS = 5
-
-
-def _png(name: str) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(np.asarray(getattr(skdata, name)(), dtype=np.uint8)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _timed(run: object, runs: int = RUNS) -> tuple[float, float]:
@@ -43,9 +35,9 @@ def _timed(run: object, runs: int = RUNS) -> tuple[float, float]:
 
 def main() -> None:
     """Print one row per check."""
-    product = _png("coffee")
+    product = encode(skdata.coffee())
     request = ImageRequest(
-        person=_png("astronaut"),
+        person=encode(skdata.astronaut()),
         product=product,
         product_name="Morning Roast",
         product_description="",

@@ -28,8 +28,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.support import app_settings
 from ugc.app import create_app
-from ugc.config import Settings, load_settings
+from ugc.config import Settings
 from ugc.db.migrate import upgrade
 
 # Fake Gemini/Omni and Cloudinary servers: fake_gemini, fake_cloudinary (see the module).
@@ -114,21 +115,12 @@ def settings_factory(database_url: str, tmp_path: Path) -> SettingsFactory:
 
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "database_url": database_url,
-            "data_dir": tmp_path / "var",
-            "storage_url": f"file://{tmp_path}/media",
-            "secret_key": "test-secret-key-test-secret-key",
-            "retry_base_seconds": 0.05,
-            "reconcile_interval_seconds": 0.5,
             "job_lease_seconds": 5,
             "worker_threads": 2,
             "image_engine": "local",
             "video_engine": "local",
-            # Tests sign up many accounts from one address; tests of the limit set their own.
-            "signup_attempts_per_window": 1000,
         }
-        values.update(overrides)
-        return load_settings(**values)
+        return app_settings(tmp_path, database_url, **(values | overrides))
 
     return make
 

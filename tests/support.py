@@ -1,4 +1,4 @@
-"""Helpers shared by tests: photos, sign-up, project creation, waiting for jobs."""
+"""Helpers shared by tests: photos, settings, sign-up, project creation, waiting for jobs."""
 
 from __future__ import annotations
 
@@ -7,26 +7,31 @@ import io
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 from skimage import data as skdata
+
+from ugc.config import Settings, load_settings
 
 PASSWORD = "correct horse battery"
 
 
-def encode(image: Image.Image, fmt: str = "JPEG", **options: Any) -> bytes:
-    """Encode a PIL image to bytes."""
+def encode(image: Image.Image | NDArray[np.uint8], fmt: str = "PNG", **options: Any) -> bytes:
+    """A PIL image or an RGB/RGBA/grey array as the bytes of an image file (PNG unless told)."""
+    picture = image if isinstance(image, Image.Image) else Image.fromarray(image)
     buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
+    picture.save(buffer, format=fmt, **options)
     return buffer.getvalue()
 
 
 def person_photo() -> bytes:
     """scikit-image's astronaut portrait as a JPEG: a real face."""
-    return encode(Image.fromarray(skdata.astronaut()), quality=92)
+    return encode(skdata.astronaut(), "JPEG", quality=92)
 
 
 def product_photo() -> bytes:
@@ -41,7 +46,24 @@ def product_photo() -> bytes:
     rng = np.random.default_rng(7)
     noise = rng.integers(0, 6, (800, 600, 3), dtype=np.uint8)
     pixels = np.clip(np.asarray(image, dtype=np.int16) - noise, 0, 255).astype(np.uint8)
-    return encode(Image.fromarray(pixels), "PNG")
+    return encode(pixels)
+
+
+def app_settings(folder: Path, database_url: str | None = None, **overrides: Any) -> Settings:
+    """A test app of its own: its database (a SQLite file in `folder` unless given), media and
+    data folder under `folder`, quick retries and reconciles, sign-ups unlimited per address.
+    """
+    values: dict[str, Any] = {
+        "database_url": database_url or f"sqlite+aiosqlite:///{folder / 'ugc.db'}",
+        "data_dir": folder / "var",
+        "storage_url": f"file://{folder / 'media'}",
+        "secret_key": "test-secret-key-test-secret-key",
+        "retry_base_seconds": 0.05,
+        "reconcile_interval_seconds": 0.5,
+        # Tests sign up many accounts from one address; tests of the limit set their own.
+        "signup_attempts_per_window": 1000,
+    }
+    return load_settings(**(values | overrides))
 
 
 def unique_email(prefix: str = "user") -> str:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.live_server import LiveServer
-from ugc.config import Settings
+from tests.support import app_settings
 
 pytestmark = pytest.mark.slow
 DEADLINE = 1.0
@@ -22,14 +22,8 @@ CLIENT_WOULD_TAKE = 40.0
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder: Path = tmp_path_factory.mktemp("deadlines")
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{folder / 'ugc.db'}",
-        storage_url=f"file://{folder / 'media'}",
-        data_dir=folder / "var",
-        secret_key="deadline-test-secret-key-deadline-test",
-        header_timeout_seconds=DEADLINE,
-        body_timeout_seconds=DEADLINE,
-        max_header_kb=8,
+    settings = app_settings(
+        folder, header_timeout_seconds=DEADLINE, body_timeout_seconds=DEADLINE, max_header_kb=8
     )
     with LiveServer(settings, folder / "server.log") as live:
         yield live

@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakes.stripe_server import FakeStripe
 from tests.live_server import LiveServer
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, Visit, _settings
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, Visit, server_settings
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def paying_server(
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     folder = tmp_path_factory.mktemp("paying")
-    settings = _settings(folder, **fake_stripe_server.settings_overrides())
+    settings = server_settings(folder, **fake_stripe_server.settings_overrides())
     with LiveServer(settings, folder / "server.log") as server:
         # Make the landing page's example now: pages then load in page time, not engine time.
         httpx.get(f"{server.url}/examples/ad.webp", timeout=120).raise_for_status()

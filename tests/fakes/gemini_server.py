@@ -34,7 +34,8 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.fakes.http import FakeServer, RecordedRequest, Reply
 from tests.fakes.media import make_png
-from tests.fakes.scenes import ProductState, clip_from_image, paste_product, png_bytes
+from tests.fakes.scenes import ProductState, clip_from_image, paste_product
+from tests.support import encode
 
 API_KEY = "fake-gemini-key"
 # What Gemini 3 Pro Image really returns at 1K: close to, not exactly, the asked ratio.
@@ -353,7 +354,7 @@ class FakeGemini(FakeServer):
         sent = [p["inlineData"] for p in request.json["contents"][0]["parts"] if "inlineData" in p]
         if len(sent) >= 2:
             person, product = _b64_any(sent[0]["data"]), _b64_any(sent[1]["data"])
-            image = png_bytes(paste_product(person, product, size, behaviour.product))
+            image = encode(paste_product(person, product, size, behaviour.product))
         else:
             image = make_png(*size)
         parts: list[dict[str, Any]] = [{"text": behaviour.text}] if behaviour.text else []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from fractions import Fraction
 from functools import lru_cache
@@ -10,6 +9,8 @@ from functools import lru_cache
 import av
 import numpy as np
 from PIL import Image, ImageDraw
+
+from tests.support import encode
 
 
 @lru_cache(maxsize=16)
@@ -79,13 +80,9 @@ def make_png(width: int, height: int, colour: tuple[int, int, int] = (200, 120, 
     picture = Image.new("RGB", (width, height), colour)
     draw = ImageDraw.Draw(picture)
     draw.ellipse((width // 4, height // 4, 3 * width // 4, 3 * height // 4), fill=(250, 250, 250))
-    buf = io.BytesIO()
-    picture.save(buf, format="PNG")
-    return buf.getvalue()
+    return encode(picture)
 
 
 def make_jpeg(width: int, height: int, colour: tuple[int, int, int] = (60, 120, 200)) -> bytes:
     """A JPEG photo stand-in (the person or product upload)."""
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buf, format="JPEG")
-    return buf.getvalue()
+    return encode(Image.new("RGB", (width, height), colour), "JPEG")

@@ -74,13 +74,6 @@ def paste_product(
     return np.asarray(canvas, dtype=np.uint8)
 
 
-def png_bytes(pixels: NDArray[np.uint8]) -> bytes:
-    """PNG-encode RGB pixels."""
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="PNG")
-    return out.getvalue()
-
-
 def clip_from_image(
     image: bytes, size: tuple[int, int], *, seconds: float = 1.5, fps: int = 8, blank: bool = False
 ) -> bytes:

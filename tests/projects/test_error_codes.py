@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import app_settings
 from ugc.app import create_app
 
 ROUTES = {
@@ -20,24 +21,50 @@ ROUTES = {
         404: {"not_found"},
         409: {"project_busy", "video_exists"},
     },
+    ("post", "/api/project/retry"): {
+        404: {"not_found"},
+        409: {"project_busy", "video_exists", "no_free_retry"},
+    },
     ("post", "/api/project/publish"): {400: {"image_required"}, 404: {"not_found"}},
     ("delete", "/api/project/{project_id}"): {404: {"not_found"}, 409: {"project_busy"}},
-    ("post", "/api/auth/signup"): {409: {"email_taken"}},
+    ("post", "/api/auth/signup"): {
+        409: {"email_taken"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("post", "/api/auth/login"): {401: {"not_authenticated"}, 429: {"too_many_requests"}},
+    ("post", "/api/auth/token"): {
+        401: {"not_authenticated"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("post", "/api/auth/password"): {
+        401: {"not_authenticated"},
+        403: {"forbidden"},
+        422: {"invalid_input"},
+        429: {"too_many_requests"},
+    },
+    ("delete", "/api/auth/sessions"): {401: {"not_authenticated"}, 403: {"forbidden"}},
+    ("post", "/api/auth/verify-email"): {422: {"invalid_input"}},
+    ("post", "/api/auth/verify-email/resend"): {
+        400: {"bad_request"},
+        401: {"not_authenticated"},
+        429: {"too_many_requests"},
+    },
+    ("get", "/api/auth/tokens"): {401: {"not_authenticated"}},
+    ("post", "/api/auth/tokens"): {401: {"not_authenticated"}, 422: {"invalid_input"}},
+    ("delete", "/api/auth/tokens/{token_id}"): {
+        401: {"not_authenticated"},
+        404: {"not_found"},
+    },
+    ("get", "/api/user/me"): {401: {"not_authenticated"}},
+    ("get", "/api/project/published"): {422: {"invalid_input"}},
 }
 
 
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory):
-    from ugc.config import load_settings
-
-    folder = tmp_path_factory.mktemp("openapi")
-    settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{folder}/ugc.db",
-        data_dir=folder,
-        storage_url=f"file://{folder}/media",
-        secret_key="test-secret-key-test-secret-key",
-    )
-    return create_app(settings).openapi()
+    return create_app(app_settings(tmp_path_factory.mktemp("openapi"))).openapi()
 
 
 @pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")

@@ -16,8 +16,8 @@ from PIL import Image
 from skimage import data as skdata
 from typer.testing import CliRunner
 
-from tests.fakes.scenes import clip_from_image, paste_product, png_bytes
-from tests.support import person_photo, product_photo
+from tests.fakes.scenes import clip_from_image, paste_product
+from tests.support import encode, person_photo, product_photo
 from ugc.cli_generate import generate
 from ugc.config import Settings
 from ugc.engines.base import AspectRatio, ImageRequest
@@ -25,13 +25,6 @@ from ugc.engines.local.demo import SAMPLES, _photo
 from ugc.engines.local.image import LocalImageEngine
 from ugc.projects import fidelity, provenance
 from ugc.web.examples import _person, _product
-
-
-def encode(pixels: np.ndarray | Image.Image) -> bytes:
-    picture = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
-    out = io.BytesIO()
-    picture.save(out, format="PNG")
-    return out.getvalue()
 
 
 def sample(name: str) -> bytes:
@@ -46,8 +39,8 @@ SIZES = {"9:16": (768, 1376), "16:9": (1376, 768), "1:1": (1024, 1024)}
 @pytest.mark.parametrize("product", ["bottle", "coffee"])
 def test_a_pasted_product_is_intact_and_an_absent_one_missing(aspect: str, product: str) -> None:
     photo = product_photo() if product == "bottle" else COFFEE
-    intact = png_bytes(paste_product(person_photo(), photo, SIZES[aspect], "intact"))
-    absent = png_bytes(paste_product(person_photo(), photo, SIZES[aspect], "absent"))
+    intact = encode(paste_product(person_photo(), photo, SIZES[aspect], "intact"))
+    absent = encode(paste_product(person_photo(), photo, SIZES[aspect], "absent"))
 
     found = fidelity.check_image(photo, intact)
     gone = fidelity.check_image(photo, absent)
@@ -58,7 +51,7 @@ def test_a_pasted_product_is_intact_and_an_absent_one_missing(aspect: str, produ
 
 @pytest.mark.parametrize("aspect", ["9:16", "16:9"])
 def test_a_repainted_label_is_changed(aspect: str) -> None:
-    result = png_bytes(paste_product(person_photo(), COFFEE, SIZES[aspect], "repainted"))
+    result = encode(paste_product(person_photo(), COFFEE, SIZES[aspect], "repainted"))
 
     checked = fidelity.check_image(COFFEE, result)
 
@@ -67,13 +60,13 @@ def test_a_repainted_label_is_changed(aspect: str) -> None:
 
 
 def test_the_score_is_the_same_every_time() -> None:
-    result = png_bytes(paste_product(person_photo(), COFFEE, SIZES["9:16"], "repainted"))
+    result = encode(paste_product(person_photo(), COFFEE, SIZES["9:16"], "repainted"))
 
     assert len({fidelity.check_image(COFFEE, result) for _ in range(3)}) == 1
 
 
 def test_video_samples_eight_frames_including_the_last_and_reports_the_worst() -> None:
-    image = png_bytes(paste_product(person_photo(), COFFEE, (720, 1280), "intact"))
+    image = encode(paste_product(person_photo(), COFFEE, (720, 1280), "intact"))
     clip = clip_from_image(image, (720, 1280), seconds=2.0, fps=12)
 
     checked = fidelity.check_video(COFFEE, clip)

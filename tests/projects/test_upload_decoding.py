@@ -20,7 +20,7 @@ UPLOADS = 8
 
 def _big_photo() -> bytes:
     """A 20-megapixel JPEG: well under 5 MB, about a second of decoding."""
-    return encode(Image.new("RGB", (5000, 4000), (120, 140, 160)), quality=60)
+    return encode(Image.new("RGB", (5000, 4000), (120, 140, 160)), "JPEG", quality=60)
 
 
 def _second_client(client: httpx.AsyncClient) -> httpx.AsyncClient:

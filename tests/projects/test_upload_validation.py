@@ -24,7 +24,7 @@ def _closed_early_jpeg() -> bytes:
 
     A decoder fills the rest with grey, so without a check it "decodes" (120 MB, seconds).
     """
-    flat = encode(Image.new("RGB", (8000, 5000), (200, 100, 50)), quality=50)
+    flat = encode(Image.new("RGB", (8000, 5000), (200, 100, 50)), "JPEG", quality=50)
     return flat[:631] + b"\xff\xd9"
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.live_server import LiveServer
-from tests.support import person_photo, product_photo
+from tests.support import app_settings, person_photo, product_photo
 from ugc.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,24 +40,18 @@ VIEWPORTS = {
 }
 
 
-def _settings(folder: Path, **overrides: Any) -> Settings:
+def server_settings(folder: Path, **overrides: Any) -> Settings:
     """A server of its own: SQLite file, media folder and data dir under `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     values: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{folder / 'ugc.db'}",
-        "storage_url": f"file://{folder / 'media'}",
-        "data_dir": folder / "var",
-        "secret_key": "browser-test-secret-key-browser-test",
-        "retry_base_seconds": 0.05,
         "reconcile_interval_seconds": 1,
         "login_attempts_per_window": 1000,
-        "signup_attempts_per_window": 1000,
         # The webhook tests' receiver listens on 127.0.0.1 over plain HTTP.
         "webhook_allow_private": True,
         "webhook_allow_http": True,
         "webhook_poll_seconds": 0.2,
     }
-    return Settings(**(values | overrides))
+    return app_settings(folder, **(values | overrides))
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +62,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Live
     base = tmp_path_factory.mktemp("servers")
     with contextlib.ExitStack() as stack:
         started = {
-            "default": LiveServer(_settings(base / "default"), base / "default.log"),
-            "poor": LiveServer(_settings(base / "poor", signup_credits=4), base / "poor.log"),
+            "default": LiveServer(server_settings(base / "default"), base / "default.log"),
+            "poor": LiveServer(server_settings(base / "poor", signup_credits=4), base / "poor.log"),
         }
         for server in started.values():
             stack.enter_context(server)

@@ -31,12 +31,24 @@ from ugc.auth.schemas import (
 from ugc.config import Settings
 from ugc.db.session import after_commit
 from ugc.deps import CurrentUser, SessionDep, SettingsDep
-from ugc.errors import BadRequest, EmailTaken, InvalidInput, TooManyRequests, UGCError, documented
-from ugc.openapi import errors
+from ugc.errors import (
+    BadRequest,
+    EmailTaken,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    UGCError,
+    documented,
+)
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["auth"])
+# Routes for the signed-in caller; cookie writes from other sites are refused.
+SIGNED_IN = (NotAuthenticated,)
+SIGNED_IN_WRITE = (NotAuthenticated, Forbidden)
 
 
 async def _start_session(
@@ -142,7 +154,7 @@ async def signup(
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
 
 
-@router.post("/api/auth/verify-email")
+@router.post("/api/auth/verify-email", responses=documented(InvalidInput))
 async def verify_email(
     body: VerificationToken, request: Request, session: SessionDep, settings: SettingsDep
 ) -> UserEnvelope:
@@ -153,7 +165,11 @@ async def verify_email(
     return UserEnvelope(user=UserOut.model_validate(user, from_attributes=True))
 
 
-@router.post("/api/auth/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/api/auth/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=documented(*SIGNED_IN_WRITE, BadRequest, TooManyRequests),
+)
 async def resend_verification(
     user: CurrentUser, request: Request, session: SessionDep, settings: SettingsDep
 ) -> None:
@@ -170,7 +186,7 @@ async def resend_verification(
     _mail_verification_after_commit(request, session, user)
 
 
-@router.post("/api/auth/login", responses=errors(401, 429))
+@router.post("/api/auth/login", responses=documented(NotAuthenticated, TooManyRequests))
 async def login(
     body: Credentials,
     request: Request,
@@ -196,7 +212,11 @@ async def logout(request: Request, response: Response, session: SessionDep) -> N
     _clear_session_cookie(response)
 
 
-@router.delete("/api/auth/sessions", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/api/auth/sessions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(*SIGNED_IN_WRITE),
+)
 async def sign_out_everywhere(user: CurrentUser, response: Response, session: SessionDep) -> None:
     """End every browser session of the caller, this one included (API tokens stay)."""
     await sessions.revoke_all_sessions(session, user.id)
@@ -204,7 +224,9 @@ async def sign_out_everywhere(user: CurrentUser, response: Response, session: Se
 
 
 @router.post(
-    "/api/auth/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 429)
+    "/api/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(*SIGNED_IN_WRITE, InvalidInput, TooManyRequests),
 )
 async def change_password(
     body: PasswordChange,
@@ -229,7 +251,9 @@ async def change_password(
         await _start_session(request, response, session, user, settings)
 
 
-@router.post("/api/auth/token", responses=errors(401, 429))
+@router.post(
+    "/api/auth/token", responses=documented(NotAuthenticated, InvalidInput, TooManyRequests)
+)
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep
 ) -> TokenResponse:
@@ -239,27 +263,35 @@ async def token(
     return TokenResponse(access_token=secret)
 
 
-@router.get("/api/auth/tokens")
+@router.get("/api/auth/tokens", responses=documented(*SIGNED_IN))
 async def list_tokens(user: CurrentUser, session: SessionDep) -> TokenList:
     """The caller's API tokens (without secrets)."""
     tokens = await service.list_api_tokens(session, user)
     return TokenList(tokens=[TokenOut.model_validate(t, from_attributes=True) for t in tokens])
 
 
-@router.post("/api/auth/tokens", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/auth/tokens",
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(*SIGNED_IN_WRITE, InvalidInput),
+)
 async def create_token(body: NewToken, user: CurrentUser, session: SessionDep) -> CreatedToken:
     """Create an API token; its secret is in this answer only."""
     record, secret = await service.create_api_token(session, user, body.name)
     return CreatedToken(token=TokenOut.model_validate(record, from_attributes=True), secret=secret)
 
 
-@router.delete("/api/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/api/auth/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(*SIGNED_IN_WRITE, NotFound),
+)
 async def revoke_token(token_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Revoke one of the caller's API tokens."""
     await service.revoke_api_token(session, user, token_id)
 
 
-@router.get("/api/user/me")
+@router.get("/api/user/me", responses=documented(*SIGNED_IN))
 async def me(user: CurrentUser) -> UserOut:
     """The caller's account."""
     return UserOut.model_validate(user, from_attributes=True)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from ugc.db.session import ReaderDep
 from ugc.deps import PresenterDep
+from ugc.errors import InvalidInput, documented
 from ugc.projects import reads
 from ugc.projects.schemas import PublicPage
 from ugc.schemas import json_response
@@ -14,7 +15,7 @@ from ugc.schemas import json_response
 router = APIRouter(tags=["community"])
 
 
-@router.get("/api/project/published", response_model=PublicPage)
+@router.get("/api/project/published", response_model=PublicPage, responses=documented(InvalidInput))
 async def published(
     reader: ReaderDep,
     presenter: PresenterDep,

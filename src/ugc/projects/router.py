@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Annotated, Literal
 
@@ -36,6 +37,7 @@ from ugc.errors import (
 from ugc.idempotency.http import IdempotencyKeyHeader, claim_or_replay, record
 from ugc.projects import free_retry, intake, reads, service, variants
 from ugc.projects.events import open_project_events
+from ugc.projects.free_retry import NoFreeRetry
 from ugc.projects.presenter import download_name
 from ugc.projects.schemas import (
     ProjectCreated,
@@ -71,45 +73,28 @@ async def create_project(
     storage: StorageDep,
     queue: QueueDep,
     decode_gate: DecodeGateDep,
+    text: intake.BriefForm,
     idempotency_key: IdempotencyKeyHeader = None,
-    product_name: Annotated[str, Form(alias="productName")] = "",
-    name: Annotated[str, Form()] = "",
-    product_description: Annotated[str, Form(alias="productDescription")] = "",
-    user_prompt: Annotated[str, Form(alias="userPrompt")] = "",
     aspect_ratio: Annotated[str, Form(alias="aspectRatio")] = "9:16",
     user_image: Annotated[UploadFile | None, File(alias="userImage")] = None,
     product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
 ) -> ProjectCreated | Response:
     """Validate everything, then charge the image cost and queue the image job."""
-    brief = service.check_brief(
-        service.Brief(
-            product_name=product_name,
-            name=name,
-            product_description=product_description,
-            user_prompt=user_prompt,
-            aspect_ratio=aspect_ratio,
-        )
-    )
-    person_data = await intake.read_capped(user_image, settings.max_upload_bytes)
-    product_data = await intake.read_capped(product_image, settings.max_upload_bytes)
-    claim = await claim_or_replay(
+    brief = service.check_brief(dataclasses.replace(text, aspect_ratio=aspect_ratio))
+    taken = await intake.take_in(
         request,
         session,
         user_id=user.id,
         key=idempotency_key,
         route="project.create",
-        fields=[("brief", repr(brief))],
-        files=(person_data, product_data),
+        brief=brief,
+        uploads=(user_image, product_image),
+        max_bytes=settings.max_upload_bytes,
     )
-    if isinstance(claim, Response):
-        return claim
+    if isinstance(taken, Response):
+        return taken
     person, product = await intake.checked_photos(
-        session,
-        user,
-        settings.image_cost,
-        decode_gate,
-        (person_data, product_data),
-        settings.max_upload_bytes,
+        session, user, settings.image_cost, decode_gate, taken.photos, settings.max_upload_bytes
     )
     project = await service.create_project(
         session,
@@ -122,7 +107,7 @@ async def create_project(
         queue=queue,
     )
     created = ProjectCreated(project_id=project.id)
-    await record(claim, status.HTTP_201_CREATED, created)
+    await record(taken.claim, status.HTTP_201_CREATED, created)
     return created
 
 
@@ -212,7 +197,7 @@ async def request_video(
 @router.post(
     "/api/project/retry",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=documented(*SIGNED_IN, NotFound, ProjectBusy, VideoExists, Conflict),
+    responses=documented(*SIGNED_IN, NotFound, ProjectBusy, VideoExists, NoFreeRetry, Conflict),
 )
 async def retry_image(
     body: ProjectRef, user: CurrentUser, session: SessionDep, settings: SettingsDep, queue: QueueDep
@@ -281,11 +266,8 @@ async def create_variants(
     storage: StorageDep,
     queue: QueueDep,
     decode_gate: DecodeGateDep,
+    text: intake.BriefForm,
     idempotency_key: IdempotencyKeyHeader = None,
-    product_name: Annotated[str, Form(alias="productName")] = "",
-    name: Annotated[str, Form()] = "",
-    product_description: Annotated[str, Form(alias="productDescription")] = "",
-    user_prompt: Annotated[str, Form(alias="userPrompt")] = "",
     variants_json: Annotated[
         str,
         Form(
@@ -297,33 +279,24 @@ async def create_variants(
     product_image: Annotated[UploadFile | None, File(alias="productImage")] = None,
 ) -> VariantsCreated | Response:
     """Several ads from one pair of photos: every variant charged in one go, or none."""
-    brief = service.check_brief(
-        service.Brief(
-            product_name=product_name,
-            name=name,
-            product_description=product_description,
-            user_prompt=user_prompt,
-        )
-    )
+    brief = service.check_brief(text)
     wanted = variants.parse_variants(variants_json)
-    photos = (
-        await intake.read_capped(user_image, settings.max_upload_bytes),
-        await intake.read_capped(product_image, settings.max_upload_bytes),
-    )
-    claim = await claim_or_replay(
+    taken = await intake.take_in(
         request,
         session,
         user_id=user.id,
         key=idempotency_key,
         route="project.variants",
-        fields=[("brief", repr(brief)), ("variants", repr(wanted))],
-        files=photos,
+        brief=brief,
+        uploads=(user_image, product_image),
+        max_bytes=settings.max_upload_bytes,
+        fields=[("variants", repr(wanted))],
     )
-    if isinstance(claim, Response):
-        return claim
+    if isinstance(taken, Response):
+        return taken
     cost = settings.image_cost * len(wanted)
     person, product = await intake.checked_photos(
-        session, user, cost, decode_gate, photos, settings.max_upload_bytes
+        session, user, cost, decode_gate, taken.photos, settings.max_upload_bytes
     )
     projects = await variants.create_variants(
         session,
@@ -339,5 +312,5 @@ async def create_variants(
     group = projects[0].variant_group
     assert group is not None
     created = VariantsCreated(variant_group=group, project_ids=[p.id for p in projects])
-    await record(claim, status.HTTP_201_CREATED, created)
+    await record(taken.claim, status.HTTP_201_CREATED, created)
     return created

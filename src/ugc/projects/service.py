@@ -157,6 +157,21 @@ async def store_uploads(
     return keys
 
 
+async def reserve_images(
+    session: AsyncSession, user: User, cost: int, ids: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """Reserve one image's cost per (project id, job id) and show the balance left.
+
+    All in the request's transaction: one the balance cannot cover rolls back every one.
+    """
+    balance = user.credits
+    for project_id, job_id in ids:
+        balance = await reserve_credits(
+            session, user.id, cost, LedgerReason.IMAGE, project_id=project_id, job_id=job_id
+        )
+    show_balance(user, balance)
+
+
 async def create_project(
     session: AsyncSession,
     *,
@@ -171,15 +186,7 @@ async def create_project(
     """Reserve the image cost, store the photos, create the project and its job."""
     project_id = uuid.uuid4()
     job_id = uuid.uuid4()
-    balance = await reserve_credits(
-        session,
-        user.id,
-        settings.image_cost,
-        LedgerReason.IMAGE,
-        project_id=project_id,
-        job_id=job_id,
-    )
-    show_balance(user, balance)
+    await reserve_images(session, user, settings.image_cost, [(project_id, job_id)])
     uploads = await store_uploads(session, storage, project_id, (person, product))
     return await add_image_project(
         session, user=user, brief=brief, uploads=uploads, ids=(project_id, job_id),

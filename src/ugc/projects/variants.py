@@ -16,14 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.auth.models import User
 from ugc.config import Settings
-from ugc.credits.models import LedgerReason
-from ugc.credits.service import reserve_credits, show_balance
 from ugc.engines.base import ASPECT_RATIOS
 from ugc.errors import InvalidInput
 from ugc.jobs.context import JobQueue
 from ugc.projects.models import Project
 from ugc.projects.repository import ProjectRepository
-from ugc.projects.service import MAX_TEXT, Brief, add_image_project, store_uploads
+from ugc.projects.service import (
+    MAX_TEXT,
+    Brief,
+    add_image_project,
+    reserve_images,
+    store_uploads,
+)
 from ugc.projects.uploads import CheckedImage
 from ugc.storage.base import Storage
 from ugc.text import check_text
@@ -88,18 +92,8 @@ async def create_variants(
     """Reserve every variant's cost, store the photos once, create the projects and jobs."""
     group = uuid.uuid4()
     planned = [(uuid.uuid4(), uuid.uuid4(), variant) for variant in variants]
-    balance = user.credits
     # One transaction: a variant the balance cannot cover rolls back every reservation.
-    for project_id, job_id, _ in planned:
-        balance = await reserve_credits(
-            session,
-            user.id,
-            settings.image_cost,
-            LedgerReason.IMAGE,
-            project_id=project_id,
-            job_id=job_id,
-        )
-    show_balance(user, balance)
+    await reserve_images(session, user, settings.image_cost, [(p, j) for p, j, _ in planned])
     uploads = await store_uploads(session, storage, group, (person, product))
     return [
         await add_image_project(

@@ -190,7 +190,7 @@ async def download(
         return stop
     assert user is not None
     project = await projects.get_owned_project(session, user, project_id)
-    key = project.generated_image if kind == "image" else project.generated_video
+    key = project.media_key(kind)
     if key is None:
         raise NotFound(f"This project has no {kind} yet.")
     url = await storage.url(key, expires_in=300, download_name=download_name(project, kind))

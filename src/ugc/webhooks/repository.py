@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ugc.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -118,9 +118,3 @@ class WebhookRepository:
             .limit(limit)
         )
         return [(a, d) for a, d in (await self.session.execute(statement)).all()]
-
-    async def delete_endpoints_of(self, user_id: uuid.UUID) -> None:
-        """Remove every endpoint of a user (account deletion)."""
-        await self.session.execute(
-            delete(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id)
-        )

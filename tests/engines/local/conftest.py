@@ -9,7 +9,7 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -18,46 +18,19 @@ import skimage.data
 from numpy.typing import NDArray
 from PIL import Image
 
+from tests.support import encode
 from ugc.config import Settings
 from ugc.engines.base import GeneratedImage, ImageRequest
+from ugc.engines.local.demo import serum_packshot
 from ugc.engines.local.image.engine import LocalImageEngine
 
 Array = NDArray[np.uint8]
 T = TypeVar("T")
 
 
-def encode(image: Array, fmt: str = "PNG", **params: Any) -> bytes:
-    """Encode an RGB/RGBA array as image bytes."""
-    out = io.BytesIO()
-    Image.fromarray(image).save(out, format=fmt, **params)
-    return out.getvalue()
-
-
 def decode(data: bytes) -> Array:
     """Decode image bytes to an RGB array."""
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-
-
-def serum_bottle() -> Array:
-    """A product photo on a white studio background, with a detailed label."""
-    photo = np.full((900, 700, 3), 247, np.uint8)
-    cv2.rectangle(photo, (250, 230), (450, 820), (38, 84, 150), -1)
-    cv2.rectangle(photo, (300, 110), (400, 230), (25, 25, 25), -1)
-    cv2.rectangle(photo, (268, 400), (432, 690), (250, 246, 238), -1)
-    for row, word in enumerate(("GLOW", "SERUM", "30 ml", "C+E")):
-        cv2.putText(
-            photo,
-            word,
-            (278, 450 + row * 62),
-            cv2.FONT_HERSHEY_DUPLEX,
-            1.05,
-            (20, 20, 20),
-            2,
-            cv2.LINE_AA,
-        )
-    cv2.circle(photo, (350, 330), 38, (240, 190, 60), -1)
-    cv2.line(photo, (280, 705), (420, 705), (180, 60, 60), 4)
-    return photo
 
 
 def transparent_logo() -> Array:
@@ -93,7 +66,7 @@ def landscape_person() -> Array:
 PHOTOS: dict[str, Callable[[], Array]] = {
     "astronaut": skimage.data.astronaut,
     "coffee": skimage.data.coffee,
-    "serum": serum_bottle,
+    "serum": serum_packshot,
     "logo": transparent_logo,
     "full_bleed": full_bleed_product,
     "no_face": skimage.data.rocket,

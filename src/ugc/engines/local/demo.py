@@ -64,6 +64,7 @@ def serum_packshot() -> NDArray[np.uint8]:
         cv2.putText(photo, word, (278, 450 + row * 62), cv2.FONT_HERSHEY_DUPLEX, 1.05,
                     (20, 20, 20), 2, cv2.LINE_AA)  # fmt: skip
     cv2.circle(photo, (350, 330), 38, (240, 190, 60), -1)
+    cv2.line(photo, (280, 705), (420, 705), (180, 60, 60), 4)
     return photo
 
 

@@ -105,7 +105,6 @@ class FrameRenderer:
             WarpedPlane(plane, cv2.BORDER_REFLECT)
             for plane in rgb_to_planes(_resized(layers.background, self.bg_scale))
         ]
-        self.sprite = layers.sprite
         self.sprite_scale = self.to_out * max(zooms) * _NEAR_HEADROOM
         self.product: CutoutLayer | None = None
         if layers.sprite is not None:
@@ -161,13 +160,6 @@ class FrameRenderer:
         offset = camera[:, 2] / pop + centre * (1 - 1 / pop)
         offset[1] -= lift_y * self.product_box.h / pop
         return np.hstack([g, offset[:, None]])
-
-    def _sprite_matrix(self, t: float, view: View) -> Affine:
-        """Output pixel -> pixel of the whole (uncropped) product layer."""
-        assert self.sprite is not None
-        matrix = self._product_to_image(t, view)
-        matrix[:, 2] -= np.array([self.sprite.x, self.sprite.y], float)
-        return matrix * self.sprite_scale
 
     def _draw_captions(self, t: float, frame: FrameBuffer) -> None:
         for index, (x, y, layers) in enumerate(self.captions):
