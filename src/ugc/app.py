@@ -37,6 +37,7 @@ from ugc.credits.router import router as credits_router
 from ugc.db.engine import Database
 from ugc.engines.google.router import router as google_router
 from ugc.errors import UGCError
+from ugc.housekeeping import sweep_forever
 from ugc.jobs.queue import DramatiqQueue
 from ugc.jobs.reconciler import reconcile_forever
 from ugc.mail.factory import build_mailer
@@ -210,6 +211,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             stop=stop_reconciler,
         )
     )
+    housekeeper = asyncio.create_task(
+        sweep_forever(
+            app.state.db, interval=settings.housekeeping_interval_seconds, stop=stop_reconciler
+        )
+    )
     if app.state.freeze_heap:
         # Everything loaded so far (modules, engines, settings) lives as long as the process:
         # keep it out of the cyclic collector, whose full passes over it (~70 ms with the
@@ -221,6 +227,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop_reconciler.set()
         await reconciler
+        await housekeeper
         if deliverer is not None:
             await deliverer
             app.state.stop_project_events()

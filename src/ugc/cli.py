@@ -102,6 +102,7 @@ def serve() -> None:
 def worker() -> None:
     """Run generation jobs from the Redis queue (UGC_QUEUE_URL=redis://...)."""
     from ugc.db.engine import Database
+    from ugc.housekeeping import sweep_forever
     from ugc.jobs.queue import DramatiqQueue
     from ugc.jobs.reconciler import reconcile_forever
     from ugc.observability import configure_sentry
@@ -148,8 +149,12 @@ def worker() -> None:
             partial(loop.call_soon_threadsafe, wake.set),
         )
         deliverer = asyncio.create_task(deliver_forever(db, settings, stop=stop, wake=wake))
+        housekeeper = asyncio.create_task(
+            sweep_forever(db, interval=settings.housekeeping_interval_seconds, stop=stop)
+        )
         await reconcile_forever(db, queue, interval=settings.reconcile_interval_seconds, stop=stop)
         await deliverer
+        await housekeeper
         stop_events()
         await db.dispose()
 

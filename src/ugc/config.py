@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1)
     job_lease_seconds: int = Field(default=30, ge=2)
     reconcile_interval_seconds: float = Field(default=30, gt=0)
+    # How often expired idempotency keys and old webhook notices are deleted.
+    housekeeping_interval_seconds: float = Field(default=3600, gt=0)
     worker_threads: int = Field(default=2, ge=1)
     # Jobs of one user running at once across all workers (fairness: a batch of variants
     # takes turns with other users' ads).

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -233,3 +233,10 @@ class NoticeRepository:
             .where(OperationNotice.operation_id == operation_id)
         )
         return int(count or 0)
+
+    async def purge_before(self, moment: datetime) -> int:
+        """Delete notices received before `moment`; returns how many."""
+        result = await self.session.execute(
+            delete(OperationNotice).where(OperationNotice.received_at < moment)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
