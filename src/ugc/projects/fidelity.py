@@ -35,6 +35,7 @@ _RESULT_SIDE = 800
 _VIDEO_SIDE = 640  # eight frames per video: each is checked a little smaller
 _GRID = 4
 _OCCLUSION = 0.15
+_TINT = 6.0  # the most overall shift of a product's colour (Lab a, b) put down to light
 _RATIO = 0.9  # Lowe's ratio test, loosened (see _unique_matches)
 _local = threading.local()  # OpenCV's detectors are not safe to share between threads
 
@@ -252,15 +253,25 @@ def _agreement(model: ProductModel, back: NDArray[np.uint8], mask: NDArray[np.bo
         return 0.0
     lab_p = cv2.cvtColor(model.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab_r = cv2.cvtColor(back, cv2.COLOR_RGB2LAB).astype(np.float32)
-    # A new scene lights the product differently: compare after evening out brightness.
-    lab_r[:, :, 0] += float(np.median(lab_p[:, :, 0][mask]) - np.median(lab_r[:, :, 0][mask]))
+    # Colour is compared pixel by pixel (a little blurred, so a pixel's misregistration at
+    # a colour boundary costs little), then as each cell's median: a cell of several
+    # colours keeps its verdict however its pixels split between them.
+    sigma = max(1.0, 0.006 * max(mask.shape))
+    soft_p = cv2.GaussianBlur(lab_p, (0, 0), sigma)
+    soft_r = cv2.GaussianBlur(lab_r, (0, 0), sigma)
+    # A new scene lights the product differently: even out the overall brightness, and a
+    # slight overall tint (warmer or cooler light), before comparing. The typical
+    # difference of its pixels, not of its medians: a product of two tones would split.
+    cast = np.median((soft_p - soft_r)[mask], axis=0)
+    cast[1:] = np.clip(cast[1:], -_TINT, _TINT)
+    lab_r += cast
+    soft_r += cast
     edges_p, edges_r = _edges(lab_p[:, :, 0]), _edges(lab_r[:, :, 0])
+    distance = np.linalg.norm(soft_p - soft_r, axis=2)
     scores = []
     for cell in cells:
         inside = mask[cell]
-        colour = np.linalg.norm(
-            np.median(lab_p[cell][inside], axis=0) - np.median(lab_r[cell][inside], axis=0)
-        )
+        colour = float(np.median(distance[cell][inside]))
         structure = _correlation(edges_p[cell][inside], edges_r[cell][inside])
         scores.append(0.5 * float(np.clip(1.5 - colour / 16.0, 0, 1)) + 0.5 * structure)
     kept = sorted(scores, reverse=True)[: max(1, round(len(scores) * (1 - _OCCLUSION)))]
