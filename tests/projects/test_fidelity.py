@@ -98,20 +98,8 @@ def packaged_ads() -> list[tuple[str, bytes, bytes, AspectRatio]]:
     return ads
 
 
-# The serum sits small in Messi's hand and the fingertips drawn over it take enough of its
-# label that the check reads "changed" (0.70): a known gap of the grip, kept visible here.
-KNOWN_GAPS = {"messi-serum"}
-
-
 @pytest.mark.parametrize(
-    ("name", "product", "person", "aspect"),
-    [
-        pytest.param(*ad, marks=pytest.mark.xfail(strict=True, reason="fingers over a small label"))
-        if ad[0] in KNOWN_GAPS
-        else ad
-        for ad in packaged_ads()
-    ],
-    ids=[a[0] for a in packaged_ads()],
+    ("name", "product", "person", "aspect"), packaged_ads(), ids=[a[0] for a in packaged_ads()]
 )
 def test_local_engine_ads_on_the_packaged_photos_are_intact(
     name: str, product: bytes, person: bytes, aspect: AspectRatio
