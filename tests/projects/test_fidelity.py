@@ -17,7 +17,7 @@ from skimage import data as skdata
 from typer.testing import CliRunner
 
 from tests.fakes.scenes import clip_from_image, paste_product, png_bytes
-from tests.support import person_photo, product_photo
+from tests.support import flat_box_photo, flat_tube_photo, person_photo, product_photo
 from ugc.cli_generate import generate
 from ugc.config import Settings
 from ugc.engines.base import AspectRatio, ImageRequest
@@ -64,6 +64,45 @@ def test_a_repainted_label_is_changed(aspect: str) -> None:
 
     assert checked.verdict == "changed", checked
     assert checked.inliers >= fidelity.MIN_INLIERS  # found, but not as photographed
+
+
+FLAT = {"tube": flat_tube_photo(), "box": flat_box_photo()}
+
+
+@pytest.mark.parametrize("aspect", ["9:16", "16:9", "1:1"])
+@pytest.mark.parametrize("product", ["tube", "box"])
+def test_a_flat_product_is_found_by_its_outline(aspect: str, product: str) -> None:
+    # A plain product gives feature matching a handful of corners, not a placement: it is
+    # found by its outline and inner edges, and its colour still decides.
+    photo = FLAT[product]
+    assert len(fidelity.product_model(photo).keypoints) < 60  # too few to rely on
+    intact, recoloured, absent = (
+        fidelity.check_image(
+            photo, png_bytes(paste_product(person_photo(), photo, SIZES[aspect], state))
+        )
+        for state in ("intact", "recoloured", "absent")
+    )
+
+    assert intact.verdict == "intact", intact
+    assert recoloured.verdict == "changed", recoloured
+    assert absent == fidelity.Fidelity(0.0, "missing")
+
+
+@pytest.mark.parametrize("product", ["tube", "box"])
+def test_the_local_engine_ad_of_a_flat_product_is_intact(product: str) -> None:
+    request = ImageRequest(
+        person=person_photo(),
+        product=FLAT[product],
+        product_name="Plain",
+        product_description="",
+        prompt="",
+        aspect_ratio="9:16",
+    )
+    image = asyncio.run(LocalImageEngine(Settings()).compose(request, lambda s, f: None))
+
+    checked = fidelity.check_image(FLAT[product], image.png)
+
+    assert checked.verdict == "intact", checked
 
 
 def test_the_score_is_the_same_every_time() -> None:

@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from ugc.projects.outline_match import FOUND_AT, OutlineModel
+
 Verdict = Literal["intact", "changed", "missing"]
 VERDICTS: tuple[Verdict, ...] = ("intact", "changed", "missing")
 
@@ -35,6 +37,7 @@ _RESULT_SIDE = 800
 _VIDEO_SIDE = 640  # eight frames per video: each is checked a little smaller
 _GRID = 4
 _OCCLUSION = 0.15
+_FEW_FEATURES = 120  # fewer keypoints than this on the cut-out: a low-texture product
 _TINT = 6.0  # the most overall shift of a product's colour (Lab a, b) put down to light
 _RATIO = 0.9  # Lowe's ratio test, loosened (see _unique_matches)
 _local = threading.local()  # OpenCV's detectors are not safe to share between threads
@@ -76,6 +79,7 @@ class ProductModel:
     keypoints: tuple[cv2.KeyPoint, ...]
     descriptors: NDArray[np.float32] | None
     cut: bool  # False when the photo's background was too busy to cut the product out
+    outline: OutlineModel | None = None  # for a product with too little texture for features
 
 
 def verdict_for(score: float) -> Verdict:
@@ -153,7 +157,9 @@ def product_model(product: bytes) -> ProductModel:
     detect_mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
     keypoints, descriptors = _detector().detectAndCompute(gray, detect_mask)
     found = None if descriptors is None else np.asarray(descriptors, dtype=np.float32)
-    return ProductModel(np.ascontiguousarray(rgb), mask, tuple(keypoints), found, cut)
+    # A plain product gives too few features to be sure of finding it: its outline can.
+    outline = OutlineModel(rgb, mask) if cut and len(keypoints) < _FEW_FEATURES else None
+    return ProductModel(np.ascontiguousarray(rgb), mask, tuple(keypoints), found, cut, outline)
 
 
 def _homography(
@@ -300,10 +306,18 @@ def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT
     picture = _shrink(rgb, side)
     gray = np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     found = _homography(model, gray)
-    if found is None:
+    if found is not None:
+        matrix, points = found
+        inliers = len(points)
+        evidence = min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
+    elif model.outline is not None:
+        outline = model.outline.find(rgb, picture.shape[1] / rgb.shape[1])
+        if outline is None:
+            return Fidelity(0.0, "missing")
+        matrix, points, inliers = outline.matrix, None, 0
+        evidence = float(np.clip((outline.correlation - FOUND_AT) / (1 - FOUND_AT) * 2, 0, 1))
+    else:
         return Fidelity(0.0, "missing")
-    matrix, points = found
-    inliers = len(points)
     h, w = model.mask.shape
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     back = cv2.warpPerspective(picture, matrix, (w, h), flags=flags)
@@ -311,9 +325,8 @@ def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT
         cv2.warpPerspective(np.full(picture.shape[:2], 255, np.uint8), matrix, (w, h), flags=flags)
         > 0
     )
-    evidence = min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
     region = model.mask > 0
-    if not model.cut:
+    if not model.cut and points is not None:
         # No cut-out (a busy photo): judge only the region the matches cover, the product.
         region &= _hull(points, model.mask.shape)
     agreement = _agreement(model, np.asarray(back), seen & region)
