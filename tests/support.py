@@ -124,3 +124,23 @@ async def wait_for_project(
         if time.monotonic() > deadline:
             raise AssertionError(f"project did not finish in {within}s: {project}")
         await asyncio.sleep(0.1)
+
+
+def flat_tube_photo() -> bytes:
+    """A plain matte tube (no label, no print) on a light studio background, as a PNG."""
+    image = Image.new("RGB", (600, 900), (206, 210, 216))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(200, 130), (400, 130), (360, 690), (240, 690)], fill=(226, 108, 92))
+    draw.rectangle((196, 110, 404, 140), fill=(214, 98, 84))  # the crimped end
+    draw.rounded_rectangle((255, 688, 345, 800), radius=10, fill=(250, 250, 248))  # the cap
+    return encode(image, "PNG")
+
+
+def flat_box_photo() -> bytes:
+    """A flat-colour carton seen at an angle (front and side, two tones), as a PNG."""
+    image = Image.new("RGB", (800, 700), (245, 245, 245))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(170, 170), (480, 170), (480, 600), (170, 600)], fill=(40, 140, 130))
+    draw.polygon([(480, 170), (600, 120), (600, 540), (480, 600)], fill=(28, 104, 96))
+    draw.polygon([(170, 170), (290, 120), (600, 120), (480, 170)], fill=(70, 172, 160))
+    return encode(image, "PNG")

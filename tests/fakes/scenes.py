@@ -2,7 +2,8 @@
 
 A generative model's answer is replaced by a plain composition of the request's own photos,
 so the product-fidelity check has something real to find: the product intact (scaled, turned
-a little), the product with its label repainted, or no product at all.
+a little), the product with its label repainted, the whole product in new colours, or no
+product at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-ProductState = Literal["intact", "repainted", "absent"]
+ProductState = Literal["intact", "repainted", "recoloured", "absent"]
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -52,6 +53,15 @@ def _repaint(product: Image.Image) -> Image.Image:
     return changed
 
 
+def _recolour(product: Image.Image) -> Image.Image:
+    """The same product in other colours (its hue turned a third of the way round)."""
+    pixels = np.asarray(product).copy()
+    hsv = np.asarray(Image.fromarray(pixels[:, :, :3]).convert("HSV")).copy()
+    hsv[:, :, 0] = (hsv[:, :, 0].astype(np.int16) + 85) % 256
+    pixels[:, :, :3] = np.asarray(Image.fromarray(hsv, mode="HSV").convert("RGB"))
+    return Image.fromarray(pixels)
+
+
 def paste_product(
     person: bytes, product: bytes, size: tuple[int, int], state: ProductState = "intact"
 ) -> NDArray[np.uint8]:
@@ -65,6 +75,8 @@ def paste_product(
         item = _cut_out(_decode(product))
         if state == "repainted":
             item = _repaint(item)
+        elif state == "recoloured":
+            item = _recolour(item)
         fit = 0.42 * min(size[0] / item.width, size[1] / item.height) * 1.6
         fit = min(fit, 0.55 * size[0] / item.width, 0.6 * size[1] / item.height)
         item = item.resize((max(1, round(item.width * fit)), max(1, round(item.height * fit))))

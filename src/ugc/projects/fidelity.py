@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from ugc.projects.outline_match import FOUND_AT, OutlineModel
+
 Verdict = Literal["intact", "changed", "missing"]
 VERDICTS: tuple[Verdict, ...] = ("intact", "changed", "missing")
 
@@ -35,6 +37,8 @@ _RESULT_SIDE = 800
 _VIDEO_SIDE = 640  # eight frames per video: each is checked a little smaller
 _GRID = 4
 _OCCLUSION = 0.15
+_FEW_FEATURES = 120  # fewer keypoints than this on the cut-out: a low-texture product
+_TINT = 6.0  # the most overall shift of a product's colour (Lab a, b) put down to light
 _RATIO = 0.9  # Lowe's ratio test, loosened (see _unique_matches)
 _local = threading.local()  # OpenCV's detectors are not safe to share between threads
 
@@ -75,6 +79,7 @@ class ProductModel:
     keypoints: tuple[cv2.KeyPoint, ...]
     descriptors: NDArray[np.float32] | None
     cut: bool  # False when the photo's background was too busy to cut the product out
+    outline: OutlineModel | None = None  # for a product with too little texture for features
 
 
 def verdict_for(score: float) -> Verdict:
@@ -152,7 +157,9 @@ def product_model(product: bytes) -> ProductModel:
     detect_mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
     keypoints, descriptors = _detector().detectAndCompute(gray, detect_mask)
     found = None if descriptors is None else np.asarray(descriptors, dtype=np.float32)
-    return ProductModel(np.ascontiguousarray(rgb), mask, tuple(keypoints), found, cut)
+    # A plain product gives too few features to be sure of finding it: its outline can.
+    outline = OutlineModel(rgb, mask) if cut and len(keypoints) < _FEW_FEATURES else None
+    return ProductModel(np.ascontiguousarray(rgb), mask, tuple(keypoints), found, cut, outline)
 
 
 def _homography(
@@ -252,15 +259,25 @@ def _agreement(model: ProductModel, back: NDArray[np.uint8], mask: NDArray[np.bo
         return 0.0
     lab_p = cv2.cvtColor(model.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab_r = cv2.cvtColor(back, cv2.COLOR_RGB2LAB).astype(np.float32)
-    # A new scene lights the product differently: compare after evening out brightness.
-    lab_r[:, :, 0] += float(np.median(lab_p[:, :, 0][mask]) - np.median(lab_r[:, :, 0][mask]))
+    # Colour is compared pixel by pixel (a little blurred, so a pixel's misregistration at
+    # a colour boundary costs little), then as each cell's median: a cell of several
+    # colours keeps its verdict however its pixels split between them.
+    sigma = max(1.0, 0.006 * max(mask.shape))
+    soft_p = cv2.GaussianBlur(lab_p, (0, 0), sigma)
+    soft_r = cv2.GaussianBlur(lab_r, (0, 0), sigma)
+    # A new scene lights the product differently: even out the overall brightness, and a
+    # slight overall tint (warmer or cooler light), before comparing. The typical
+    # difference of its pixels, not of its medians: a product of two tones would split.
+    cast = np.median((soft_p - soft_r)[mask], axis=0)
+    cast[1:] = np.clip(cast[1:], -_TINT, _TINT)
+    lab_r += cast
+    soft_r += cast
     edges_p, edges_r = _edges(lab_p[:, :, 0]), _edges(lab_r[:, :, 0])
+    distance = np.linalg.norm(soft_p - soft_r, axis=2)
     scores = []
     for cell in cells:
         inside = mask[cell]
-        colour = np.linalg.norm(
-            np.median(lab_p[cell][inside], axis=0) - np.median(lab_r[cell][inside], axis=0)
-        )
+        colour = float(np.median(distance[cell][inside]))
         structure = _correlation(edges_p[cell][inside], edges_r[cell][inside])
         scores.append(0.5 * float(np.clip(1.5 - colour / 16.0, 0, 1)) + 0.5 * structure)
     kept = sorted(scores, reverse=True)[: max(1, round(len(scores) * (1 - _OCCLUSION)))]
@@ -289,10 +306,18 @@ def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT
     picture = _shrink(rgb, side)
     gray = np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     found = _homography(model, gray)
-    if found is None:
+    if found is not None:
+        matrix, points = found
+        inliers = len(points)
+        evidence = min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
+    elif model.outline is not None:
+        outline = model.outline.find(rgb, picture.shape[1] / rgb.shape[1])
+        if outline is None:
+            return Fidelity(0.0, "missing")
+        matrix, points, inliers = outline.matrix, None, 0
+        evidence = float(np.clip((outline.correlation - FOUND_AT) / (1 - FOUND_AT) * 2, 0, 1))
+    else:
         return Fidelity(0.0, "missing")
-    matrix, points = found
-    inliers = len(points)
     h, w = model.mask.shape
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     back = cv2.warpPerspective(picture, matrix, (w, h), flags=flags)
@@ -300,9 +325,8 @@ def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT
         cv2.warpPerspective(np.full(picture.shape[:2], 255, np.uint8), matrix, (w, h), flags=flags)
         > 0
     )
-    evidence = min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
     region = model.mask > 0
-    if not model.cut:
+    if not model.cut and points is not None:
         # No cut-out (a busy photo): judge only the region the matches cover, the product.
         region &= _hull(points, model.mask.shape)
     agreement = _agreement(model, np.asarray(back), seen & region)

@@ -14,6 +14,7 @@ from ugc.engines.local.image.people import Person, from_vision
 from ugc.engines.local.image.scene import Scene
 from ugc.engines.local.image.staging import turned_box
 from ugc.engines.local.kit.geometry import Box
+from ugc.projects import fidelity
 
 # (wrist, angle from straight up, palm length, side, holding)
 RIGHT_UP = ((520.0, 800.0), 12.0, 95.0, "right", 0.0)
@@ -142,3 +143,17 @@ def test_grayscale_photo(kit: Any) -> None:
     photo, vision = person_photo(hands=(RIGHT_UP,), gray=True)
     scene = _compose(kit, photo, from_vision(vision))
     assert scene.composition["composition"] == "hand"
+
+
+@pytest.mark.parametrize("hand", [RIGHT_UP, LEFT_SIDE, SMALL], ids=["upright", "side", "small"])
+def test_the_fingers_hold_the_product_clear_of_its_label(kit: Any, hand: Any) -> None:
+    # Fingers across the label make the product unreadable (and fail the fidelity check):
+    # the hand holds it by a plain part, its cap or its base, and still holds it.
+    photo, vision = person_photo(hands=(hand,))
+    scene = _compose(kit, photo, from_vision(vision))
+    assert scene.composition["composition"] == "hand"
+    tips = np.array(scene.composition["fingertips"])
+    box = turned_box_of(scene)
+    assert any(box.x < x < box.right and box.y < y < box.bottom for x, y in tips)
+    checked = fidelity.check_image(kit.encode(kit.photos["serum"]()), render_still(scene))
+    assert checked.verdict == "intact", checked

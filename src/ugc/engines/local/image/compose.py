@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -11,12 +9,24 @@ from numpy.typing import NDArray
 from ugc.engines.base import IMAGE_SIZES, AspectRatio
 from ugc.engines.local.image.cutout import ProductLayer
 from ugc.engines.local.image.depth import clean_plate, depth_blur
-from ugc.engines.local.image.fingers import contact_shade, covered_share, finger_mask
+from ugc.engines.local.image.fingers import (
+    contact_shade,
+    finger_mask,
+    hidden_by_fingers,
+    print_map,
+)
 from ugc.engines.local.image.framing import FramedPhoto, frame_person
 from ugc.engines.local.image.people import HandPose, Person
 from ugc.engines.local.image.scene import Scene
 from ugc.engines.local.image.sprite import Sprite, build_sprite, composite
-from ugc.engines.local.image.staging import Placement, Staging, stage_product, turned_box
+from ugc.engines.local.image.staging import (
+    CoverFn,
+    Hidden,
+    Placement,
+    Staging,
+    stage_product,
+    turned_box,
+)
 from ugc.engines.local.kit.arrays import u8
 from ugc.engines.local.kit.caption import CaptionLine, caption_text, layout_caption
 from ugc.engines.local.kit.finish import add_grain, grade, vignette
@@ -68,11 +78,11 @@ def _framing_hand(person: Person) -> Box | None:
     return best.box
 
 
-def _cover_test(mask: NDArray[np.float32] | None) -> Any:
-    def cover(hand: HandPose, placement: Placement) -> float:
-        box = turned_box(placement)
-        fingers = finger_mask(hand, box, mask)
-        return covered_share(fingers, np.ones_like(fingers))
+def _cover_test(product: NDArray[np.uint8], mask: NDArray[np.float32] | None) -> CoverFn:
+    printed = print_map(product)
+
+    def cover(hand: HandPose, placement: Placement) -> Hidden:
+        return hidden_by_fingers(hand, placement, printed, mask)
 
     return cover
 
@@ -150,7 +160,8 @@ def compose_scene(
     mask = None if person.mask is None else framed.frame_mask(person.mask)
     product = layer.rgba
     aspect = product.shape[1] / product.shape[0]
-    staging = stage_product(hands, faces, mask is not None, aspect, size, _cover_test(mask))
+    cover = _cover_test(product, mask)
+    staging = stage_product(hands, faces, mask is not None, aspect, size, cover)
     base = grade(framed.canvas)
     back_blur, person_blur = _BLUR[staging.composition]
     if framed.face is None or framed.face.h < 0.15 * size[1]:

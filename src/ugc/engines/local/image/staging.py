@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -27,8 +27,16 @@ _MIN_LENGTHS, _MAX_LENGTHS = 1.2, 2.8
 _MAX_LEAN = 22.0
 # A hand this small in the frame would hold a product nobody can read.
 _MIN_PALM = 0.012
-# Fingers may hide at most this share of the product: its label must still read.
+# Fingers may hide at most this share of the product, and much less of its print: a real
+# hand grips a bottle below its label, not across it.
 _MAX_COVER = 0.3
+_MAX_PRINT_COVER = 0.08
+# ...and at least this much: fingers that miss the product are not holding it.
+_MIN_COVER = 0.03
+_TIPS = (4, 8, 12, 16, 20)  # MediaPipe's fingertips, thumb first
+# Where the hand may hold the product along its own height (shares of it, + = the hand
+# lower on the product), the middle first; the palm stays behind the product at every one.
+_SLIDES = (0.0, 0.2, -0.2, 0.34, -0.34)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +86,27 @@ def _lean(axis: tuple[float, float]) -> float:
     return min(max(0.7 * folded, -_MAX_LEAN), _MAX_LEAN)
 
 
-def grip_placement(hand: HandPose, aspect: float, size: tuple[int, int], reach: float) -> Placement:
+def grip_placement(
+    hand: HandPose, aspect: float, size: tuple[int, int], reach: float, slide: float = 0.0
+) -> Placement:
     """The product in the hand: sized from the palm, leaning with it, over palm and fingers.
 
     `reach` moves the product along the hand's axis, in shares of its extent (0 = centred
-    on the palm); the fingers then cover more (larger reach) or less of it.
+    on the palm); the fingers then cover more (larger reach) or less of it. `slide` moves
+    it up its own height (shares of it), so the hand holds it nearer its base (or its top).
     """
     width, height = _hand_size(hand, aspect, size[0] * size[1])
     ux, uy = hand.axis
     along = abs(ux) * width / 2 + abs(uy) * height / 2
     cx, cy = hand.palm_centre
     shift = along * reach
-    box = Box(cx + ux * shift - width / 2, cy + uy * shift - height / 2, width, height)
-    return Placement(box, -_lean(hand.axis))
+    tilt = -_lean(hand.axis)
+    turn = math.radians(tilt)  # the product's "up" after a counter-clockwise tilt
+    up_x, up_y = -math.sin(turn) * slide * height, -math.cos(turn) * slide * height
+    box = Box(
+        cx + ux * shift + up_x - width / 2, cy + uy * shift + up_y - height / 2, width, height
+    )
+    return Placement(box, tilt)
 
 
 def _clear(placement: Placement, size: tuple[int, int], faces: tuple[Box, ...]) -> bool:
@@ -118,7 +134,14 @@ def hand_rank(hand: HandPose, size: tuple[int, int]) -> float:
     return float(hand.palm_width * hand.score * (1.0 - 0.75 * hand.holding) * inside)
 
 
-CoverFn = Callable[[HandPose, "Placement"], float]
+class Hidden(NamedTuple):
+    """What a hand's fingers hide of the product: shares of its area and of its print."""
+
+    share: float
+    printed: float
+
+
+CoverFn = Callable[[HandPose, "Placement"], Hidden]
 
 
 def _in_hand(
@@ -129,18 +152,69 @@ def _in_hand(
     cover: CoverFn | None,
 ) -> Staging | None:
     ranked = sorted(hands, key=lambda h: hand_rank(h, size), reverse=True)
+    fallback: tuple[float, Staging] | None = None
     for hand in ranked:
         if hand_rank(hand, size) <= 0:
             break
-        # Over the palm first, a little towards the fingers so their tips wrap its front;
-        # further along or back when the frame, a face or too much finger is in the way.
-        for reach in (0.25, 0.5, 0.0, 0.75):
-            placement = grip_placement(hand, aspect, size, reach)
+        best = _best_grip(hand, aspect, size, faces, cover)
+        if best is None:
+            continue
+        cost, staging = best
+        if cost <= _MAX_PRINT_COVER:
+            return staging
+        # This hand's fingers would cross the label wherever it holds the product: try the
+        # other hand before settling for the least covered grip.
+        if fallback is None or cost < fallback[0]:
+            fallback = best
+    return None if fallback is None else fallback[1]
+
+
+def _on_product(point: tuple[float, float], placement: Placement, share: float) -> bool:
+    # The point lies on the product (in its own tilted frame), within `share` of its
+    # half-sizes from its centre.
+    box, turn = placement.box, math.radians(placement.tilt_degrees)
+    dx, dy = point[0] - box.cx, point[1] - box.cy
+    across = dx * math.cos(turn) - dy * math.sin(turn)
+    up = dx * math.sin(turn) + dy * math.cos(turn)
+    return abs(across) <= share * box.w / 2 and abs(up) <= share * box.h / 2
+
+
+def _gripped(hand: HandPose, placement: Placement) -> bool:
+    # A hold: the palm well inside the product, behind it, and a fingertip over its front.
+    tips = (hand.points[i] for i in _TIPS)
+    return _on_product(hand.palm_centre, placement, 1.2) and any(
+        _on_product((float(x), float(y)), placement, 1.0) for x, y in tips
+    )
+
+
+def _best_grip(
+    hand: HandPose,
+    aspect: float,
+    size: tuple[int, int],
+    faces: tuple[Box, ...],
+    cover: CoverFn | None,
+) -> tuple[float, Staging] | None:
+    # Over the palm first, a little towards the fingers so their tips wrap its front;
+    # further along or back, higher or lower on the product, when the frame, a face or
+    # fingers across its print are in the way. The least printed area hidden wins; a
+    # small preference for the plain grip breaks ties.
+    best: tuple[float, Staging] | None = None
+    for reach in (0.25, 0.5, 0.0, 0.75):
+        for slide in _SLIDES:
+            placement = grip_placement(hand, aspect, size, reach, slide)
             if not _clear(placement, size, faces):
                 continue
-            if cover is None or cover(hand, placement) <= _MAX_COVER:
-                return Staging("hand", placement, hand)
-    return None
+            if cover is None:
+                return 0.0, Staging("hand", placement, hand)
+            if not _gripped(hand, placement):
+                continue
+            hidden = cover(hand, placement)
+            if not _MIN_COVER <= hidden.share <= _MAX_COVER:
+                continue
+            cost = hidden.printed + 0.02 * abs(slide) + 0.01 * abs(reach - 0.25)
+            if best is None or cost < best[0]:
+                best = (cost, Staging("hand", placement, hand))
+    return best
 
 
 def _sized(share: float, aspect: float, size: tuple[int, int]) -> tuple[float, float]:
