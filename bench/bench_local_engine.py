@@ -71,10 +71,16 @@ def _timed(*actions: Callable[[], object], runs: int) -> list[tuple[float, float
     ]
 
 
-def _image_request(aspect: str) -> ImageRequest:
+def _photos() -> tuple[bytes, bytes]:
+    """The person and product photos, as a worker receives them: PNG bytes."""
+    return _png(skimage.data.astronaut()), _png(skimage.data.coffee())
+
+
+def _image_request(aspect: str, photos: tuple[bytes, bytes] | None = None) -> ImageRequest:
+    person, product = _photos() if photos is None else photos
     return ImageRequest(
-        person=_png(skimage.data.astronaut()),
-        product=_png(skimage.data.coffee()),
+        person=person,
+        product=product,
         product_name="Morning Roast",
         product_description="Single-origin espresso.",
         prompt="",
@@ -114,29 +120,55 @@ def _encode_only(frames: list[np.ndarray]) -> None:
             writer.write(data)
 
 
-def _peak_rss_child() -> None:
+def _own_peak_rss_mb() -> float:
+    """This process's own peak resident memory, in MB.
+
+    Not ru_maxrss on Linux: a process started by exec inherits its parent's peak there (the
+    kernel folds the old address space's high-water mark into it), so a child of this
+    benchmark, which holds every frame, would report the parent's peak. VmHWM is the
+    high-water mark of the process's own address space only.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def _peak_rss_child(folder: Path) -> None:
+    # The photos arrive as PNG files, as a worker reads them from storage: making them
+    # here would load scikit-image's sample data, which a worker never does.
+    photos = ((folder / "person.png").read_bytes(), (folder / "product.png").read_bytes())
     settings = Settings()
-    image = asyncio.run(LocalImageEngine(settings).compose(_image_request("9:16"), _quiet))
+    image = asyncio.run(LocalImageEngine(settings).compose(_image_request("9:16", photos), _quiet))
     asyncio.run(LocalVideoEngine(settings).animate(_video_request(image), _quiet))
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # kB on Linux
+    print(_own_peak_rss_mb())
 
 
 def _peak_rss_mb() -> float:
     """Peak RSS of a fresh process that composes one image and renders its video."""
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--rss-child"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        person, product = _photos()
+        (folder / "person.png").write_bytes(person)
+        (folder / "product.png").write_bytes(product)
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--rss-child", str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=900,
+        )
     return float(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     """Run the benchmark and print a Markdown table."""
     if "--rss-child" in sys.argv:
-        _peak_rss_child()
+        _peak_rss_child(Path(sys.argv[-1]))
         return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 5
     settings = Settings()

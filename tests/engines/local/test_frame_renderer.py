@@ -1,9 +1,10 @@
 """The frame renderer's shortcuts against a plain composition of the same layers.
 
-The renderer warps planes as 2x2 blocks near unit scale, crops the product layer to what
-covers anything, draws the opaque end card straight into the frame and builds the card
-only when it first shows. The reference below does none of that: one plain bilinear warp
-per plane, the whole product layer, the card composed separately.
+The renderer keeps the background at a few sizes a step apart and warps its planes as 2x2
+blocks from the nearest one, crops the product layer to what covers anything, draws the
+opaque end card straight into the frame and builds the card only when it first shows. The
+reference below does none of that: the background resized to exactly the camera's scale,
+one plain bilinear warp per plane, the whole product layer, the card composed separately.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ugc.engines.base import VIDEO_SIZES, VideoRequest
 from ugc.engines.local.image.scene import unpack_scene
 from ugc.engines.local.video import render
 from ugc.engines.local.video.engine import layers_from_scene
+from ugc.engines.local.video.levels import STEP, ScaleLevels, resized
 from ugc.engines.local.video.motion import FPS, camera_at, card_opacity
 from ugc.engines.local.video.render import FrameRenderer, _camera_matrix, _half, _resized
 from ugc.engines.local.video.yuv import FrameBuffer, premultiplied_to_yuva, rgb_to_planes
@@ -59,11 +61,16 @@ def _plain_frame(renderer: FrameRenderer, layers: Any, index: int) -> np.ndarray
             far = renderer._depth_view(
                 t, view, render._FAR, -render._PUSH_PARALLAX * (1 - render._FAR)
             )
-        matrix = _camera_matrix(far, _SIZE, renderer.to_out) * renderer.bg_scale
-        for layer, plane, m in zip(
-            renderer.bg, frame.planes(), (matrix, _half(matrix), _half(matrix)), strict=True
+        # The background resized to exactly the camera's scale, then warped 1:1.
+        image, factors = resized(layers.background, far.zoom * renderer.to_out)
+        matrix = _camera_matrix(far, _SIZE, renderer.to_out) * factors
+        for source, plane, m in zip(
+            rgb_to_planes(image),
+            frame.planes(),
+            (matrix, _half(matrix), _half(matrix)),
+            strict=True,
         ):
-            _warp(layer.plane, m, plane)
+            _warp(source, m, plane)
         if layers.person is not None:
             assert renderer.person is not None
             person = _camera_matrix(view, _SIZE, renderer.to_out)
@@ -117,3 +124,34 @@ def test_frames_match_a_plain_composition_of_the_same_layers(layers: Any) -> Non
         assert float(diff.mean()) < 0.1, index
         assert int(diff.max()) <= 16, index
         assert math.isclose(float(frame.data.mean()), float(expected.mean()), abs_tol=0.05)
+
+
+def test_background_levels_keep_every_warp_near_one_to_one(layers: Any) -> None:
+    renderer = FrameRenderer(layers, _SIZE)
+    frame = FrameBuffer(*_SIZE)
+    seen: set[float] = set()
+    for index in range(0, 200, 5):  # the shot, before the card covers it
+        renderer.render(index, frame)
+        view = camera_at(index / FPS, renderer.shot, renderer.image_size)
+        far = renderer._depth_view(
+            index / FPS, view, render._FAR, -render._PUSH_PARALLAX * (1 - render._FAR)
+        )
+        level_scale, _ = renderer.bg.at(far.zoom * renderer.to_out)
+        seen.add(level_scale)
+        # Layer pixels per output pixel: within the block warp's 4% of 1.
+        assert abs(level_scale / (far.zoom * renderer.to_out) - 1) < 0.04, index
+    # The camera pushes in: the background needed more than one size, each made once.
+    assert len(seen) >= 2
+    assert renderer.bg.built == len(seen)
+
+
+def test_scale_levels_hold_only_the_last_levels_used() -> None:
+    made: list[float] = []
+    levels: ScaleLevels[float] = ScaleLevels(1.0, lambda s: made.append(s) or s, keep=1)
+    for scale in (1.0, 0.97, 0.9, 0.8, 0.8, 0.75):
+        level_scale, value = levels.at(scale)
+        assert value == level_scale
+        assert abs(math.log(level_scale / scale)) <= math.log(STEP) / 2 + 1e-9
+        assert len(levels._levels) == 1
+    # 0.97 is nearest the first level, and the second 0.8 finds its level already made.
+    assert made == [1.0, 1 / STEP, 1 / STEP**3, 1 / STEP**4]

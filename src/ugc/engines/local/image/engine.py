@@ -10,6 +10,7 @@ from ugc.engines.local.image.compose import compose_scene, render_still
 from ugc.engines.local.image.cutout import cut_out_product
 from ugc.engines.local.image.people import look_at_person
 from ugc.engines.local.image.scene import pack_scene
+from ugc.engines.local.kit.allocator import limit_arenas, release_free_memory
 from ugc.engines.local.kit.photos import decode_rgb, decode_rgba
 
 
@@ -18,9 +19,18 @@ class LocalImageEngine:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        limit_arenas()
 
     async def compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         """Return the ad image and its layers; EngineRejected for unusable photos."""
+        try:
+            return await self._compose(req, progress)
+        finally:
+            # The layers are gone once the scene is packed: their pages go back now, not
+            # after the next job has been stacked on top of them.
+            await asyncio.to_thread(release_free_memory)
+
+    async def _compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         progress("Reading photos", 0.0)
         person, product = await asyncio.gather(
             asyncio.to_thread(decode_rgb, req.person, "person"),

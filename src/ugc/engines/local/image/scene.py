@@ -87,9 +87,14 @@ def _decode(data: bytes, flags: int, code: int) -> NDArray[np.uint8]:
 def _person_members(person: Sprite, plate: NDArray[np.uint8]) -> dict[str, bytes]:
     # The person's colour is stored straight (unmultiplied) as JPEG, which a photo suits,
     # and the mask as PNG; premultiplied colour would ring against black at the edges.
-    alpha = person.rgba[:, :, 3]
-    a = np.maximum(alpha.astype(np.float32), 1.0)[:, :, None] / 255
-    straight = np.clip(person.rgba[:, :, :3] / a + 0.5, 0, 255).astype(np.uint8)
+    alpha = np.ascontiguousarray(person.rgba[:, :, 3])
+    # colour * 255 / alpha, rounded and saturated (0 where alpha is 0), without float copies.
+    straight = np.asarray(
+        cv2.divide(
+            np.ascontiguousarray(person.rgba[:, :, :3]), cv2.merge([alpha, alpha, alpha]), scale=255
+        ),
+        dtype=np.uint8,
+    )
     ok, mask = cv2.imencode(".png", alpha, _PNG_LAYER)
     if not ok:
         raise ValueError("could not encode the person mask")
@@ -112,8 +117,8 @@ def _read_person(
     )
     if mask is None or mask.shape != colour.shape[:2]:
         raise ValueError("a scene's person layer is damaged")
-    premul = colour.astype(np.float32) * (mask.astype(np.float32)[:, :, None] / 255)
-    rgba = np.dstack([np.clip(premul + 0.5, 0, 255).astype(np.uint8), mask])
+    premul = cv2.multiply(colour, cv2.merge([mask, mask, mask]), scale=1 / 255)
+    rgba = np.asarray(cv2.merge([premul, mask]), dtype=np.uint8)
     x, y = manifest["person"]
     return Sprite(rgba, int(x), int(y)), plate
 

@@ -32,11 +32,11 @@ def _backdrop(
     small = cv2.resize(
         image, (max(4, width // 24), max(4, height // 24)), interpolation=cv2.INTER_AREA
     )
-    soft = cv2.resize(
-        cv2.GaussianBlur(small, (0, 0), 2.0), (width, height), interpolation=cv2.INTER_CUBIC
-    ).astype(np.float32)
+    # Dimmed and tinted while small (the upscale is linear): no full-size float copies.
+    soft = cv2.GaussianBlur(small, (0, 0), 2.0).astype(np.float32)
     tint = np.array(accent, np.float32) * 0.18
-    return np.clip(soft * 0.42 + tint, 0, 255).astype(np.uint8)
+    dim = np.clip(soft * 0.42 + tint + 0.5, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.resize(dim, (width, height), interpolation=cv2.INTER_CUBIC), np.uint8)
 
 
 def _fit(shape: tuple[int, ...], room: Box) -> Box:

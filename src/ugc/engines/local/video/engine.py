@@ -24,6 +24,7 @@ from ugc.engines.local.image.faces import find_face
 from ugc.engines.local.image.framing import frame_person
 from ugc.engines.local.image.scene import Scene, unpack_scene
 from ugc.engines.local.image.sprite import composite
+from ugc.engines.local.kit.allocator import limit_arenas, release_free_memory
 from ugc.engines.local.kit.caption import caption_text, layout_caption
 from ugc.engines.local.kit.opencv_threads import single_threaded_opencv
 from ugc.engines.local.kit.photos import decode_rgb
@@ -150,14 +151,22 @@ def _build_and_render(req: VideoRequest, progress: ProgressFn) -> bytes:
     return render_video(layers, req.aspect_ratio, progress)
 
 
+def _animate(req: VideoRequest, progress: ProgressFn) -> bytes:
+    try:
+        return _build_and_render(req, progress)
+    finally:
+        release_free_memory()  # the layers and the encoder's frames are freed by now
+
+
 class LocalVideoEngine:
     """Pushes in on the ad with handheld drift, pops the product, times captions, ends on a card."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        limit_arenas()
 
     async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
         """Return the 8 s H.264 ad video; EngineRejected if the image cannot be read."""
         progress(STAGE, 0.0)
-        mp4 = await asyncio.to_thread(_build_and_render, req, progress)
+        mp4 = await asyncio.to_thread(_animate, req, progress)
         return GeneratedVideo(mp4=mp4)

@@ -15,6 +15,7 @@ from ugc.engines.local.kit.arrays import u8
 from ugc.engines.local.kit.caption import CaptionLine
 from ugc.engines.local.kit.geometry import Box
 from ugc.engines.local.video.cutout_layer import CutoutLayer
+from ugc.engines.local.video.levels import ScaleLevels, resized
 from ugc.engines.local.video.motion import (
     FPS,
     Shot,
@@ -99,12 +100,20 @@ class FrameRenderer:
         self.shot = layers.shot
         zooms = [layers.shot.push.zoom] + ([layers.shot.close.zoom] if layers.shot.close else [])
         # Layers are resampled once to the sharpest size the camera will need, so the
-        # per-frame warp never scales by much (no blur, no aliasing).
+        # per-frame warp never scales by much (no blur, no aliasing). The background is
+        # also kept at a few sizes below that (levels.py), so that its three planes are
+        # always warped as 2x2 blocks, at a third of the cost of a plain warp.
         self.bg_scale = self.to_out * max(zooms)
-        self.bg = [
-            WarpedPlane(plane, cv2.BORDER_REFLECT)
-            for plane in rgb_to_planes(_resized(layers.background, self.bg_scale))
-        ]
+        background = layers.background
+
+        def background_level(scale: float) -> tuple[list[WarpedPlane], Affine]:
+            image, factors = resized(background, scale)
+            planes = [WarpedPlane(plane, cv2.BORDER_REFLECT) for plane in rgb_to_planes(image)]
+            return planes, factors
+
+        self.bg: ScaleLevels[tuple[list[WarpedPlane], Affine]] = ScaleLevels(
+            self.bg_scale, background_level
+        )
         self.sprite_scale = self.to_out * max(zooms) * _NEAR_HEADROOM
         self.product: CutoutLayer | None = None
         if layers.sprite is not None:
@@ -139,9 +148,10 @@ class FrameRenderer:
         )
 
     def _draw_background(self, view: View, frame: FrameBuffer) -> None:
-        matrix = _camera_matrix(view, self.out_size, self.to_out) * self.bg_scale
+        _, (planes, factors) = self.bg.at(view.zoom * self.to_out)
+        matrix = _camera_matrix(view, self.out_size, self.to_out) * factors
         half = _half(matrix)
-        for layer, plane, m in zip(self.bg, frame.planes(), (matrix, half, half), strict=True):
+        for layer, plane, m in zip(planes, frame.planes(), (matrix, half, half), strict=True):
             layer.warp_into(m, plane)
 
     def _product_to_image(self, t: float, view: View) -> Affine:
