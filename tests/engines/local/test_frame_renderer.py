@@ -112,7 +112,7 @@ def layers(kit: Any) -> Any:
 
 def test_frames_match_a_plain_composition_of_the_same_layers(layers: Any) -> None:
     renderer = FrameRenderer(layers, _SIZE)
-    assert renderer.sprite is not None
+    assert renderer.product is not None, "the serum is a layer of its own"
     assert layers.person is not None, "the astronaut is a layer of her own"
     frame = FrameBuffer(*_SIZE)
     # The push, the move in, the close-up (block warps), the card fading in, the card alone.
