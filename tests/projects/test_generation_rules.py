@@ -349,3 +349,47 @@ async def test_a_ready_hook_asking_for_a_retry_runs_the_engine_again(world):
         2,
     )
     assert credits == 15
+
+
+async def _as_if_an_attempt_died_after_storing(world: World, project_id: uuid.UUID, kind: str):
+    """The job's attempt 1 was claimed, stored its files and was SIGKILLed (no clean-up)."""
+    async with world.db.session() as session:
+        job = await session.scalar(
+            select(Job).where(Job.project_id == project_id, Job.kind == kind)
+        )
+        assert job is not None
+        job.attempts = 1
+        await session.commit()
+    name = f"{job.id.hex}-1"
+    left = (
+        [f"images/{name}.png", f"images/{name}.scene"]
+        if kind == "image"
+        else [f"videos/{name}.mp4"]
+    )
+    for key in left:
+        await world.ctx.storage.put(key, b"from the attempt that died", "application/octet-stream")
+    return job.id, left
+
+
+def _stored(world: World) -> set[str]:
+    root = world.ctx.storage.root  # type: ignore[attr-defined]
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+async def test_files_of_an_attempt_that_died_are_removed_by_the_next(world):
+    project_id = await _create(world)
+    job_id, left = await _as_if_an_attempt_died_after_storing(world, project_id, "image")
+    await _run_sent(world)
+    project, _, _ = await _state(world, project_id)
+    assert project.generated_image == f"images/{job_id.hex}-2.png"
+    assert not _stored(world) & set(left)
+    assert {project.generated_image, project.scene} <= _stored(world)
+
+    await _video(world, project_id)
+    job_id, left = await _as_if_an_attempt_died_after_storing(world, project_id, "video")
+    await _run_sent(world)
+    project, _, credits = await _state(world, project_id)
+    assert project.generated_video == f"videos/{job_id.hex}-2.mp4"
+    # Exactly the project's files: its uploads, its image and scene, its video.
+    assert _stored(world) == set(project.stored_keys())
+    assert credits == 5

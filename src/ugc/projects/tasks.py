@@ -6,7 +6,7 @@ here for every step, and every project write goes through the lifecycle.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +37,30 @@ async def _project(ctx: JobContext, job: Job) -> Project:
     return project
 
 
+def _attempt_name(job: Job, attempt: int) -> str:
+    """Media of a job's attempt are named by the job and the attempt: an attempt killed after
+    storing its files (a crash runs no clean-up) left them under names the next one knows."""
+    return f"{job.id.hex}-{attempt}"
+
+
+def _image_keys(name: str) -> tuple[str, str]:
+    return f"images/{name}.png", f"images/{name}.scene"
+
+
+def _video_keys(name: str) -> tuple[str]:
+    return (f"videos/{name}.mp4",)
+
+
+async def _remove_earlier_attempts(
+    ctx: JobContext, job: Job, keys_of: Callable[[str], tuple[str, ...]]
+) -> None:
+    """Delete what earlier attempts of this job may have stored. None of it is in use: an
+    attempt whose result was kept ended the job, and this attempt would not be running."""
+    for attempt in range(1, job.attempts):
+        for key in keys_of(_attempt_name(job, attempt)):
+            await ctx.storage.delete(key)
+
+
 async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -> Outcome:
     """Compose the ad image and store it (and the engine's scene data)."""
     project = await _project(ctx, job)
@@ -58,12 +82,12 @@ async def generate_image(ctx: JobContext, job: Job, progress: ProgressTracker) -
     )
     progress("saving image", 0.98)
     await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
-    name = uuid.uuid4().hex
-    image = f"images/{name}.png"
+    await _remove_earlier_attempts(ctx, job, _image_keys)
+    image, scene_key = _image_keys(_attempt_name(job, job.attempts))
     await ctx.storage.put(image, result.png, "image/png")
-    scene = None
+    scene: str | None = None
     if result.scene is not None:
-        scene = f"images/{name}.scene"
+        scene = scene_key
         await ctx.storage.put(scene, result.scene, "application/octet-stream")
     return Outcome(image=image, scene=scene, described=result.fields)
 
@@ -97,7 +121,8 @@ async def generate_video(ctx: JobContext, job: Job, progress: ProgressTracker) -
     result = await produce_video(ctx.settings, ctx.video_engine, request, product, progress)
     progress("saving video", 0.99)
     await ctx.ensure_wanted(job.id)  # deleted meanwhile: store nothing
-    key = f"videos/{uuid.uuid4().hex}.mp4"
+    await _remove_earlier_attempts(ctx, job, _video_keys)
+    [key] = _video_keys(_attempt_name(job, job.attempts))
     await ctx.storage.put(key, result.mp4, "video/mp4")
     return Outcome(video=key, described=result.fields)
 
