@@ -17,9 +17,20 @@ from ugc.billing.schemas import (
 )
 from ugc.db.session import SessionDep
 from ugc.deps import CurrentUser, SettingsDep
-from ugc.openapi import errors
+from ugc.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidSignature,
+    NotAuthenticated,
+    NotConfigured,
+    NotFound,
+    PaymentProviderError,
+    documented,
+)
 
 router = APIRouter(tags=["billing"])
+
+SIGNED_IN = (NotAuthenticated, Forbidden)
 
 CheckoutSessionId = Path(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")
 
@@ -38,7 +49,10 @@ async def packs(settings: SettingsDep) -> Packs:
     )
 
 
-@router.post("/api/billing/checkout", responses=errors(502, 503))
+@router.post(
+    "/api/billing/checkout",
+    responses=documented(*SIGNED_IN, InvalidInput, PaymentProviderError, NotConfigured),
+)
 async def checkout(
     body: CheckoutRequest, user: CurrentUser, request: Request, settings: SettingsDep
 ) -> CheckoutLinkOut:
@@ -49,7 +63,7 @@ async def checkout(
     return CheckoutLinkOut(url=link.url, checkout_session_id=link.id)
 
 
-@router.post("/api/billing/stripe/webhook", responses=errors(400, 503))
+@router.post("/api/billing/stripe/webhook", responses=documented(InvalidSignature, NotConfigured))
 async def stripe_webhook(
     request: Request, session: SessionDep, settings: SettingsDep, gateway: GatewayDep
 ) -> dict[str, bool | str]:
@@ -59,14 +73,16 @@ async def stripe_webhook(
     return {"received": True, "outcome": outcome}
 
 
-@router.get("/api/billing/purchases")
+@router.get("/api/billing/purchases", responses=documented(*SIGNED_IN))
 async def purchases(user: CurrentUser, session: SessionDep) -> Purchases:
     """The caller's purchases, newest first."""
     rows = await service.list_purchases(session, user)
     return Purchases(purchases=[PurchaseOut.model_validate(p, from_attributes=True) for p in rows])
 
 
-@router.get("/api/billing/checkout/{checkout_session_id}")
+@router.get(
+    "/api/billing/checkout/{checkout_session_id}", responses=documented(*SIGNED_IN, NotFound)
+)
 async def checkout_progress(
     user: CurrentUser, session: SessionDep, checkout_session_id: str = CheckoutSessionId
 ) -> CheckoutProgressOut:

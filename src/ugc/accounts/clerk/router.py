@@ -10,13 +10,12 @@ from svix.webhooks import Webhook, WebhookVerificationError
 from ugc.accounts.clerk import service
 from ugc.db.session import SessionDep
 from ugc.deps import SettingsDep, StorageDep
-from ugc.errors import InvalidSignature, NotConfigured
-from ugc.openapi import errors
+from ugc.errors import InvalidSignature, NotConfigured, documented
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/webhooks/clerk", responses=errors(400, 503))
+@router.post("/api/webhooks/clerk", responses=documented(InvalidSignature, NotConfigured))
 async def clerk_webhook(
     request: Request, session: SessionDep, settings: SettingsDep, storage: StorageDep
 ) -> dict[str, bool | str]:

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Request
 from ugc.db.session import SessionDep
 from ugc.deps import SettingsDep
 from ugc.engines.google.notices import UnreadableEvent, interaction_ended
-from ugc.errors import InvalidSignature, NotConfigured
+from ugc.errors import InvalidSignature, NotConfigured, documented
 from ugc.jobs.notices import NoticeBoard, accept_notice
-from ugc.openapi import errors
 from ugc.webhooks.signing import SignatureRefused, verify
 
 log = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ router = APIRouter(tags=["projects"])
 SIGNED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
-@router.post("/api/webhooks/google", responses=errors(400, 503))
+@router.post("/api/webhooks/google", responses=documented(InvalidSignature, NotConfigured))
 async def google_webhook(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, bool | str]:
