@@ -113,6 +113,16 @@ async def _fresh(session: AsyncSession, project_id: uuid.UUID) -> Project | None
     return await session.get(Project, project_id, populate_existing=True)
 
 
+# A generation queued anew: nothing of an earlier run's step, progress or error shows.
+_QUEUED_AFRESH: dict[str, object] = {
+    "status": ProjectStatus.QUEUED,
+    "stage": Stage.QUEUED,
+    "step": None,
+    "progress": 0.0,
+    "error": None,
+}
+
+
 async def claim_for_video(session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Queue an idle project that has an image and no video; False otherwise."""
     return await _set(
@@ -122,11 +132,7 @@ async def claim_for_video(session: AsyncSession, project_id: uuid.UUID, user_id:
         Project.status.not_in(ACTIVE_STATUSES),
         Project.generated_image.is_not(None),
         Project.generated_video.is_(None),
-        status=ProjectStatus.QUEUED,
-        stage=Stage.QUEUED,
-        step=None,
-        progress=0.0,
-        error=None,
+        **_QUEUED_AFRESH,
     )
 
 
@@ -142,11 +148,7 @@ async def claim_free_retry(
         Project.status.not_in(ACTIVE_STATUSES),
         Project.generated_video.is_(None),
         free_retry=False,
-        status=ProjectStatus.QUEUED,
-        stage=Stage.QUEUED,
-        step=None,
-        progress=0.0,
-        error=None,
+        **_QUEUED_AFRESH,
     )
 
 
