@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.soaklib import invariants
+from bench.soaklib.cpu import CpuMeter
 from bench.soaklib.driver import Metrics, Photos, User, poor_user_loop
 from bench.soaklib.stack import Stack, pg_fetch
 from tests.support import person_photo, product_photo
@@ -63,24 +64,32 @@ async def _phase(
     tasks.append(asyncio.create_task(poor_user_loop(poor, photos, deadline)))
     events = []
     rss = [stack.worker_rss()]
+    meter = CpuMeter(stack.roles)
     while time.monotonic() < deadline:
         await asyncio.sleep(1)
         rss.append(stack.worker_rss())
         elapsed = seconds - (deadline - time.monotonic())
+        if not meter.running and elapsed >= _ramp_up(seconds):
+            meter.start()
         if kills and not events and elapsed > seconds * 0.35:
             events.append(f"SIGKILL worker pid {stack.kill_worker()} at {elapsed:.0f} s, restarted")
         if kills and len(events) == 1 and elapsed > seconds * 0.6:
             events.append(f"SIGKILL web process pid {stack.kill_web_process()} at {elapsed:.0f} s")
+    metrics.cpu_cores = meter.cores()
     await asyncio.gather(*tasks)
     metrics.api_ms.sort()
     events.append(f"worker RSS max {max(rss):.0f} MB")
-    metrics.errors["(worker rss MB)"] = 0
-    metrics.rss_mb = max(rss)  # type: ignore[attr-defined]
+    metrics.rss_mb = max(rss)
     return metrics, events
 
 
+def _ramp_up(seconds: float) -> float:
+    """How long a phase runs before it is measured: the first jobs are on their way by then."""
+    return min(10.0, seconds * 0.15)
+
+
 def _row(engine: str, workers: int, metrics: Metrics, seconds: float) -> dict[str, Any]:
-    window_start = metrics.started + min(10.0, seconds * 0.15)  # after the first jobs ramped up
+    window_start = metrics.started + _ramp_up(seconds)
     window_end = metrics.started + seconds
     return {
         "engine": engine,
@@ -92,13 +101,14 @@ def _row(engine: str, workers: int, metrics: Metrics, seconds: float) -> dict[st
         "ready_p50": _percentile(metrics.create_to_ready_s, 0.5),
         "ready_p95": _percentile(metrics.create_to_ready_s, 0.95),
         "api_p99_ms": _percentile(metrics.api_ms, 0.99),
-        "rss_mb": getattr(metrics, "rss_mb", 0.0),
+        "rss_mb": metrics.rss_mb,
         "failed_jobs": metrics.failed_jobs,
         "errors": sum(v for k, v in metrics.errors.items() if not k.startswith("(")),
         "error_kinds": {k: v for k, v in metrics.errors.items() if v},
         "expected_4xx": dict(metrics.expected),
         "unfinished_streams": len(metrics.unfinished_streams),
         "running_at_deadline": metrics.running_at_deadline,
+        "cpu_cores": metrics.cpu_cores,
     }
 
 
@@ -175,6 +185,9 @@ def _print(rows: list[dict[str, Any]], report: list[str]) -> None:
         if r["error_kinds"]:
             print(f"errors [{r['engine']}, {r['workers']}]: {r['error_kinds']}")
         print(f"expected refusals [{r['engine']}, {r['workers']}]: {r['expected_4xx']}")
+        used = r["cpu_cores"]
+        shares = ", ".join(f"{role} {cores:.2f}" for role, cores in used.items())
+        print(f"cores used [{r['engine']}, {r['workers']}]: {shares}; all {sum(used.values()):.2f}")
 
 
 def main() -> int:

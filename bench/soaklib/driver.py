@@ -40,6 +40,8 @@ class Metrics:
     # finished when the client stopped waiting (a slow machine or an overloaded stack).
     unfinished_streams: list[str] = field(default_factory=list)
     running_at_deadline: int = 0
+    rss_mb: float = 0.0  # the largest worker's, sampled every second
+    cpu_cores: dict[str, float] = field(default_factory=dict)  # per role, after the ramp-up
 
     def jobs_per_minute(self, since: float, until: float) -> float:
         """Jobs finished in [since, until], per minute."""

@@ -21,6 +21,8 @@ import asyncpg
 import boto3
 import httpx
 
+from bench.soaklib.cpu import pids_named
+
 ROOT = Path(__file__).resolve().parents[2]
 UGC = Path(sys.executable).with_name("ugc")
 MOTO = Path(sys.executable).with_name("moto_server")
@@ -92,6 +94,7 @@ class Stack:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     web: subprocess.Popen[bytes] | None = None
+    services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     database: str = ""
     bucket: str = ""
     s3_url: str = ""
@@ -125,6 +128,7 @@ class Stack:
     def _start_s3(self, tag: str) -> None:
         port = free_port()
         moto = self._spawn([str(MOTO), "-H", "127.0.0.1", "-p", str(port)], "moto.log")
+        self.services["s3 (moto)"] = moto
         self.s3_url = f"http://127.0.0.1:{port}"
         wait_http(self.s3_url, moto, "moto_server")
         self.bucket = f"ugc-soak-{tag}"
@@ -149,6 +153,7 @@ class Stack:
             "--video-latency", str(self.video_latency),
         ]  # fmt: skip
         fake = self._spawn(args, "fake-google.log", env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.services["fake google"] = fake
         self.fake_url = f"http://127.0.0.1:{port}"
         wait_http(f"{self.fake_url}/_soak/stats", fake, "fake Google server")
 
@@ -239,6 +244,19 @@ class Stack:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"worker did not start; see {log}")
             time.sleep(0.2)
+
+    def roles(self) -> dict[str, list[int]]:
+        """The pids of each part of the stack, the load driver (this process) and the shared
+        PostgreSQL and Redis servers included."""
+        assert self.web is not None
+        return {
+            "web": [self.web.pid, *self.web_children()],
+            "workers": [w.pid for w in self.workers],
+            **{name: [p.pid] for name, p in self.services.items()},
+            "driver": [os.getpid()],
+            "postgres": pids_named("postgres"),
+            "redis": pids_named("redis-server"),
+        }
 
     def worker_rss(self) -> float:
         """The largest worker's resident memory, MB."""
