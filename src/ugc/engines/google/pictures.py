@@ -33,5 +33,8 @@ def cover_png(data: bytes, size: tuple[int, int]) -> bytes:
         raise EngineUnavailable("The image service returned an image that cannot be read.") from exc
     fitted = ImageOps.fit(picture, size, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
     out = io.BytesIO()
-    fitted.save(out, format="PNG", optimize=False)
+    # zlib's fastest level: a fifth of the default's CPU (0.14 against 0.71 s for a
+    # 1080x1920 ad) for a file about a sixth larger; at the default it was the largest cost
+    # of a cloud worker's image job after the product check.
+    fitted.save(out, format="PNG", compress_level=1)
     return out.getvalue()
