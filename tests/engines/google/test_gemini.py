@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import io
@@ -33,6 +34,7 @@ from ugc.engines.base import (
     ImageRequest,
 )
 from ugc.engines.google.gemini import GeminiImageEngine
+from ugc.engines.google.sdk import ClientPerLoop
 
 PERSON = make_jpeg(600, 800, (180, 140, 120))
 PRODUCT = make_png(400, 400, (20, 160, 90))
@@ -71,6 +73,31 @@ async def test_compose_returns_png_at_requested_ratio(
     assert progress.reports[-1][1] == 1.0
     body = fake_gemini.image_requests[0].json
     assert body["generationConfig"]["imageConfig"]["aspectRatio"] == aspect_ratio
+
+
+async def test_an_engine_serves_every_call_and_every_event_loop(
+    google_settings: Settings, fake_gemini: FakeGemini, progress
+) -> None:
+    engine = GeminiImageEngine(google_settings)
+    await engine.compose(request(), progress)
+    await engine.compose(request(), progress)
+    # Another worker thread's event loop: its own client, which works there.
+    image = await asyncio.to_thread(asyncio.run, engine.compose(request("1:1"), progress))
+
+    assert png_size(image.png) == IMAGE_SIZES["1:1"]
+    assert len(fake_gemini.image_requests) == 3
+
+
+async def _aio_of(clients: ClientPerLoop) -> object:
+    return clients.aio
+
+
+async def test_a_client_is_made_once_per_event_loop(google_settings: Settings) -> None:
+    clients = ClientPerLoop(google_settings, "key")
+    here = clients.aio
+
+    assert clients.aio is here
+    assert await asyncio.to_thread(asyncio.run, _aio_of(clients)) is not here
 
 
 async def test_request_on_the_wire(

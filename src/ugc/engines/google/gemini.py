@@ -18,7 +18,7 @@ from ugc.engines.base import (
 )
 from ugc.engines.google.pictures import cover_png, image_mime
 from ugc.engines.google.prompts import image_prompt
-from ugc.engines.google.sdk import guarded, open_client, require_api_key
+from ugc.engines.google.sdk import ClientPerLoop, guarded, require_api_key
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ class GeminiImageEngine:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._api_key = require_api_key(settings, "UGC_IMAGE_ENGINE=gemini")
+        api_key = require_api_key(settings, "UGC_IMAGE_ENGINE=gemini")
+        self._clients = ClientPerLoop(settings, api_key)
 
     async def compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         """Ask Gemini for the ad image and return it as PNG at the requested aspect ratio."""
@@ -108,12 +109,12 @@ class GeminiImageEngine:
         logger.info(
             "gemini image requested", extra={**log, "model": model, "emphasis": req.emphasis}
         )
-        async with open_client(self._settings, self._api_key) as client:
-            response = await guarded(
-                SERVICE,
-                client.models.generate_content(model=model, contents=contents, config=config),
-                MODEL_SETTING,
-            )
+        client = self._clients.aio
+        response = await guarded(
+            SERVICE,
+            client.models.generate_content(model=model, contents=contents, config=config),
+            MODEL_SETTING,
+        )
         try:
             raw = extract_image(response)
         except EngineRejected as exc:

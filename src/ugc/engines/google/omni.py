@@ -14,8 +14,6 @@ import logging
 import time
 from typing import Any
 
-from google import genai
-
 from ugc.config import Settings
 from ugc.engines.base import (
     AspectRatio,
@@ -29,7 +27,7 @@ from ugc.engines.base import (
 from ugc.engines.google import mp4
 from ugc.engines.google.prompts import video_prompt
 from ugc.engines.google.saved import SavedInteraction, seconds_text, wait_fraction
-from ugc.engines.google.sdk import guarded, http_options, require_api_key
+from ugc.engines.google.sdk import ClientPerLoop, guarded, require_api_key
 
 logger = logging.getLogger(__name__)
 
@@ -106,18 +104,12 @@ class OmniVideoEngine:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._api_key = require_api_key(settings, "UGC_VIDEO_ENGINE=omni")
-        self._client: genai.Client | None = None
+        # Interaction calls made through a short-lived client fail once it is closed.
+        self._clients = ClientPerLoop(settings, require_api_key(settings, "UGC_VIDEO_ENGINE=omni"))
 
     @property
     def _aio(self) -> Any:
-        # One client for the engine's life (one per event loop): interaction calls made
-        # through a short-lived client fail once it is closed.
-        if self._client is None:
-            self._client = genai.Client(
-                api_key=self._api_key, http_options=http_options(self._settings)
-            )
-        return self._client.aio
+        return self._clients.aio
 
     async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
         """Run (or resume) an interaction and return its video, checked and normalised."""
