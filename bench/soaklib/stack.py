@@ -181,6 +181,9 @@ class Stack:
             UGC_LOGIN_ATTEMPTS_PER_WINDOW="100000",
             UGC_TRUSTED_PROXIES="127.0.0.1",
         )
+        if self.engine == "cpu":
+            # One worker per core, each on its own core, as README "Running at scale" says.
+            env.update(UGC_LOCAL_ENGINE_THREADS="1")
         if self.engine == "io":
             env.update(
                 UGC_IMAGE_ENGINE="gemini",

@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     # How often expired idempotency keys and old webhook notices are deleted.
     housekeeping_interval_seconds: float = Field(default=3600, gt=0)
     worker_threads: int = Field(default=2, ge=1)
+    # Cores one built-in engine job may use, for encoding and OpenCV (0: every core). With
+    # several workers on one machine, cores / workers keeps their jobs from contending.
+    local_engine_threads: int = Field(default=0, ge=0)
     # Jobs of one user running at once across all workers (fairness: a batch of variants
     # takes turns with other users' ads).
     jobs_per_user: int = Field(default=4, ge=1)

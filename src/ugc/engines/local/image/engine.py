@@ -11,6 +11,7 @@ from ugc.engines.local.image.cutout import cut_out_product
 from ugc.engines.local.image.people import look_at_person
 from ugc.engines.local.image.scene import pack_scene
 from ugc.engines.local.kit.allocator import limit_arenas, release_free_memory
+from ugc.engines.local.kit.opencv_threads import limit_opencv_threads
 from ugc.engines.local.kit.photos import decode_rgb, decode_rgba
 
 
@@ -20,6 +21,7 @@ class LocalImageEngine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         limit_arenas()
+        limit_opencv_threads(settings.local_engine_threads)
 
     async def compose(self, req: ImageRequest, progress: ProgressFn) -> GeneratedImage:
         """Return the ad image and its layers; EngineRejected for unusable photos."""

@@ -1,4 +1,5 @@
-"""OpenCV without its worker threads while video frames are composed next to the encoder."""
+"""How many threads OpenCV may use: none of its own while video frames are composed next to
+the encoder, and at most the operator's share of cores per job."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ import cv2
 _lock = threading.Lock()
 _holders = 0
 _threads_before = 0
+
+
+def limit_opencv_threads(threads: int) -> None:
+    """Let OpenCV use at most `threads` threads in this process (0: leave its default)."""
+    global _threads_before
+    if threads <= 0:
+        return
+    with _lock:
+        if _holders == 0:
+            cv2.setNumThreads(threads)
+        else:
+            _threads_before = threads  # what a render in progress gives back when it ends
 
 
 @contextmanager

@@ -23,7 +23,13 @@ class H264Writer:
     """An MP4 file being written frame by frame; close() finishes it (with +faststart)."""
 
     def __init__(
-        self, path: Path, width: int, height: int, fps: int, options: dict[str, str] | None = None
+        self,
+        path: Path,
+        width: int,
+        height: int,
+        fps: int,
+        options: dict[str, str] | None = None,
+        threads: int = 0,
     ) -> None:
         self._container = av.open(
             str(path), mode="w", format="mp4", options={"movflags": "+faststart"}
@@ -33,6 +39,7 @@ class H264Writer:
         stream.pix_fmt = "yuv420p"
         stream.options = dict(ENCODER_OPTIONS if options is None else options)
         stream.codec_context.thread_type = "AUTO"
+        stream.codec_context.thread_count = threads  # 0: libx264 picks from the core count
         self._stream = stream
         self._closed = False
 

@@ -26,7 +26,7 @@ from ugc.engines.local.image.scene import Scene, unpack_scene
 from ugc.engines.local.image.sprite import composite
 from ugc.engines.local.kit.allocator import limit_arenas, release_free_memory
 from ugc.engines.local.kit.caption import caption_text, layout_caption
-from ugc.engines.local.kit.opencv_threads import single_threaded_opencv
+from ugc.engines.local.kit.opencv_threads import limit_opencv_threads, single_threaded_opencv
 from ugc.engines.local.kit.photos import decode_rgb
 from ugc.engines.local.video.encode import H264Writer
 from ugc.engines.local.video.endcard import build_end_card, tagline_text
@@ -112,15 +112,16 @@ def render_video(
     aspect_ratio: AspectRatio,
     progress: ProgressFn,
     options: dict[str, str] | None = None,
+    threads: int = 0,
 ) -> bytes:
-    """Render and encode every frame, streaming; returns the MP4 bytes."""
+    """Render and encode every frame, streaming, on `threads` cores (0: every core)."""
     width, height = VIDEO_SIZES[aspect_ratio]
     renderer = FrameRenderer(layers, (width, height))
     buffers = [FrameBuffer(width, height) for _ in range(_IN_FLIGHT)]
     with tempfile.TemporaryDirectory(prefix="ugc-video-") as folder:
         path = Path(folder) / "video.mp4"
         with (
-            H264Writer(path, width, height, FPS, options) as writer,
+            H264Writer(path, width, height, FPS, options, threads) as writer,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ugc-encode") as encoder,
             single_threaded_opencv(),
         ):
@@ -145,15 +146,15 @@ def render_video(
         return path.read_bytes()
 
 
-def _build_and_render(req: VideoRequest, progress: ProgressFn) -> bytes:
+def _build_and_render(req: VideoRequest, progress: ProgressFn, threads: int) -> bytes:
     scene = _scene_for(req)
     layers = layers_from_scene(scene, req) if scene is not None else layers_from_image(req)
-    return render_video(layers, req.aspect_ratio, progress)
+    return render_video(layers, req.aspect_ratio, progress, threads=threads)
 
 
-def _animate(req: VideoRequest, progress: ProgressFn) -> bytes:
+def _animate(req: VideoRequest, progress: ProgressFn, threads: int) -> bytes:
     try:
-        return _build_and_render(req, progress)
+        return _build_and_render(req, progress, threads)
     finally:
         release_free_memory()  # the layers and the encoder's frames are freed by now
 
@@ -164,9 +165,11 @@ class LocalVideoEngine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         limit_arenas()
+        limit_opencv_threads(settings.local_engine_threads)
 
     async def animate(self, req: VideoRequest, progress: ProgressFn) -> GeneratedVideo:
         """Return the 8 s H.264 ad video; EngineRejected if the image cannot be read."""
         progress(STAGE, 0.0)
-        mp4 = await asyncio.to_thread(_animate, req, progress)
+        threads = self.settings.local_engine_threads
+        mp4 = await asyncio.to_thread(_animate, req, progress, threads)
         return GeneratedVideo(mp4=mp4)
