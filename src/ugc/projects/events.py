@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator
 from fastapi import Request
 
 from ugc.auth.deps import credentials_still_valid
-from ugc.auth.repository import UserRepository
 from ugc.auth.stream_slots import StreamSlots
+from ugc.db.reader import Reader
 from ugc.errors import TooManyRequests
+from ugc.projects import queries
 from ugc.projects.presenter import ProjectPresenter
-from ugc.projects.repository import ProjectRepository
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
@@ -33,20 +33,25 @@ log = logging.getLogger(__name__)
 async def _snapshot(
     request: Request, user_id: uuid.UUID, project_id: uuid.UUID, last_version: object
 ) -> tuple[object, str | None] | None:
-    """(version, event data); data is None when nothing changed since `last_version`."""
-    presenter: ProjectPresenter = request.app.state.presenter
-    async with request.app.state.db.session() as session:
-        project = await ProjectRepository(session).get_owned(project_id, user_id)
-        user = await UserRepository(session).get(user_id)
-        await session.commit()
-    if project is None or user is None:
+    """(version, event data); data is None when nothing changed since `last_version`.
+
+    A poll is one small indexed read on the read path, no transaction; the whole project is
+    read and rendered only when it changed. (Row state is compared, not rendered URLs:
+    presigned URLs differ on every call.)
+    """
+    reader: Reader = request.app.state.db.reader
+    version = await queries.owned_version(reader, project_id, user_id)
+    if version is None:
         return None
-    # Compare row state, not rendered URLs: presigned URLs differ on every call.
-    version = (project.updated_at, project.status, project.progress, user.credits)
     if version == last_version:
         return version, None
+    project = await queries.owned_project(reader, project_id, user_id)
+    if project is None:
+        return None
+    presenter: ProjectPresenter = request.app.state.presenter
     body = await presenter.owned(project)
-    data = {"project": body.model_dump(mode="json", by_alias=True), "credits": user.credits}
+    credits = version[-1]
+    data = {"project": body.model_dump(mode="json", by_alias=True), "credits": credits}
     return version, json.dumps(data)
 
 

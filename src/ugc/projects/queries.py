@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from ugc.auth.models import User
 from ugc.db.reader import AnyRow, Reader
 from ugc.pagination import Keyset
 from ugc.projects.models import Project
 
 _projects = Project.__table__
 _c = _projects.c
+_users = User.__table__
 # Everything ProjectOut and PublicProjectOut show, and the scene the composition is read from.
 _SHOWN = (
     _c.id,
@@ -54,6 +56,12 @@ _BY_OWNER = Keyset.of(  # ix_projects_user_created
 _PUBLISHED = Keyset.of(  # ix_projects_published
     select(*_SHOWN).where(_c.is_published.is_(True)), _c.published_at, _c.id
 )
+# What a live stream compares between polls: any write to the project moves updated_at.
+_VERSION = (
+    select(_c.updated_at, _c.status, _c.progress, _users.c.credits)
+    .join(_users, _users.c.id == _c.user_id)
+    .where(_c.id == bindparam("project_id"), _c.user_id == bindparam("user_id"))
+)
 
 ProjectRow = AnyRow
 
@@ -63,6 +71,14 @@ async def owned_project(
 ) -> ProjectRow | None:
     """The project's shown columns when it belongs to `user_id`."""
     return await reader.first(_OWNED, {"project_id": project_id, "user_id": user_id})
+
+
+async def owned_version(
+    reader: Reader, project_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[object, ...] | None:
+    """(updated_at, status, progress, the owner's credits), or None once either is gone."""
+    row = await reader.first(_VERSION, {"project_id": project_id, "user_id": user_id})
+    return None if row is None else tuple(row)
 
 
 async def page_for_user(
