@@ -29,6 +29,18 @@ _TURNS = (0.0, -10.0, 10.0, -20.0, 20.0)
 _EDGE = 12.0  # a colour step (Lab units) that counts as a full edge
 _LEAST_SEEN = 0.6  # the share of the product that must be inside the picture to be judged
 _UNSEEN_COST = 0.5  # correlation lost per share outside: a sliver at the edge fits too easily
+_Best = tuple[float, float, float, tuple[float, float]]  # correlation, scale, turn, centre
+_Steps = tuple[tuple[float, ...], tuple[float, ...]]  # factors of size, turns (degrees) added
+# Round the coarse peak, a grid of sizes and turns; then, there or round a neighbouring
+# frame's placement, finer steps of size and of turn in turn (the grid's 4% and 4 degrees
+# leave edges a pixel or two off, which the cell-by-cell check sees).
+_GRID_STEPS: _Steps = ((0.92, 0.96, 1.0, 1.04, 1.08), (-4.0, 0.0, 4.0))
+_SETTLE_STEPS: tuple[_Steps, ...] = (
+    ((0.96, 0.98, 1.02, 1.04), (0.0,)),
+    ((1.0,), (-4.0, -2.0, 2.0, 4.0)),
+    ((0.99, 1.01), (0.0,)),
+    ((1.0,), (-1.0, 1.0)),
+)
 _REFINE_REACH = 0.08  # how far (of its size) the refinement looks round the coarse peak
 _SEEDED_REACH = 0.2  # ...and round where a neighbouring frame saw the product
 
@@ -196,9 +208,11 @@ class OutlineModel:
 
     def template(self, scale: float, turn: float) -> _Template:
         """The product's edges at `scale` (of its own size) and `turn` degrees."""
-        key = (round(scale, 4), turn)
+        # On a grid of half a percent and half a degree, so that neighbouring frames and
+        # the refinement's overlapping steps reuse what was drawn.
+        key = (round(math.log(scale) / math.log(1.005)), round(turn * 2))
         if key not in self._templates:
-            self._templates[key] = _Template(self.rgb, self.mask, scale, turn)
+            self._templates[key] = _Template(self.rgb, self.mask, 1.005 ** key[0], key[1] / 2)
         return self._templates[key]
 
     def find(self, rgb: NDArray[np.uint8], picture_scale: float) -> OutlineMatch | None:
@@ -225,7 +239,7 @@ class OutlineModel:
         pad = coarse_edges.pad
         start = ((x - pad) * factor, (y - pad) * factor)
         to_fine = fine_scale / picture_scale
-        return self._settle(fine, to_fine, scale * factor, turn, start, _REFINE_REACH)
+        return self._settle(fine, to_fine, scale * factor, turn, start, seeded=False)
 
     def find_near(
         self, rgb: NDArray[np.uint8], picture_scale: float, prior: NDArray[np.float64]
@@ -237,7 +251,7 @@ class OutlineModel:
         fine, fine_scale = _shrunk(rgb, _FINE_SIDE)
         to_fine = fine_scale / picture_scale
         start = (centre[0] * to_fine, centre[1] * to_fine)
-        return self._settle(fine, to_fine, scale * to_fine, turn, start, _SEEDED_REACH)
+        return self._settle(fine, to_fine, scale * to_fine, turn, start, seeded=True)
 
     def _settle(
         self,
@@ -246,12 +260,13 @@ class OutlineModel:
         scale: float,
         turn: float,
         start: tuple[float, float],
-        reach: float,
+        *,
+        seeded: bool,
     ) -> OutlineMatch | None:
         """The refined match on `fine` (picture pixels * `to_fine`), in picture pixels."""
         edges = _padded(edge_map(fine))
         pad = edges.pad
-        found = self._refine(edges, scale, turn, (start[0] + pad, start[1] + pad), reach)
+        found = self._refine(edges, scale, turn, (start[0] + pad, start[1] + pad), seeded)
         if found is None or found[0] < FOUND_AT:
             return None
         score, scale, turn, (x, y) = found
@@ -264,51 +279,37 @@ class OutlineModel:
         return OutlineMatch(np.asarray(matrix, np.float64), score)
 
     def _refine(
-        self,
-        edges: _Edges,
-        scale: float,
-        turn: float,
-        centre: tuple[float, float],
-        reach: float,
-    ) -> tuple[float, float, float, tuple[float, float]] | None:
-        # Round the starting point only: a window `reach` (of its size) larger than the product.
-        if reach > _REFINE_REACH:
-            # Far to look: place the product at its starting size and turn first, then
-            # settle size and turn round that place (each template's correlation over the
-            # whole window is what costs).
-            template = _Template(self.rgb, self.mask, scale, turn)
-            window = _window(edges.edges.shape, template.edges.shape, centre, reach)
+        self, edges: _Edges, scale: float, turn: float, centre: tuple[float, float], seeded: bool
+    ) -> _Best | None:
+        """The best size, turn and place round a starting one, in ever finer steps."""
+        best: _Best = (-1.0, scale, turn, centre)
+        if seeded:
+            # Far to look: place the product at its neighbour's size and turn first (each
+            # template's correlation over the whole window is what costs), then settle.
+            template = self.template(scale, turn)
+            window = _window(edges.edges.shape, template.edges.shape, centre, _SEEDED_REACH)
             if window is None:
                 return None
-            centre, reach = _peak(edges, template, window)[1], 0.0
-        best: tuple[float, float, float, tuple[float, float]] | None = None
-        for factor in (0.92, 0.96, 1.0, 1.04, 1.08):
-            for delta in (-4.0, 0.0, 4.0):
-                template = _Template(self.rgb, self.mask, scale * factor, turn + delta)
+            score, centre = _peak(edges, template, window)
+            best = (score, template.scale, template.turn, centre)
+        else:
+            best = self._step(edges, best, _GRID_STEPS, _REFINE_REACH)
+        for steps in _SETTLE_STEPS:
+            best = self._step(edges, best, steps, 0.0)
+        return best if best[0] > -1.0 else None
+
+    def _step(self, edges: _Edges, best: _Best, steps: _Steps, reach: float) -> _Best:
+        _, scale, turn, centre = best
+        factors, deltas = steps
+        for factor in factors:
+            for delta in deltas:
+                template = self.template(scale * factor, turn + delta)
                 window = _window(edges.edges.shape, template.edges.shape, centre, reach)
                 if window is None:
                     continue
                 score, found = _peak(edges, template, window)
-                if best is None or score > best[0]:
-                    best = (score, scale * factor, turn + delta, found)
-        return None if best is None else self._polish(edges, best)
-
-    def _polish(
-        self, edges: _Edges, best: tuple[float, float, float, tuple[float, float]]
-    ) -> tuple[float, float, float, tuple[float, float]]:
-        # Finer steps of size, then of turn, round the best: the grid's 4% and 4 degrees
-        # leave the product's edges a pixel or two off, which the cell-by-cell check sees.
-        for factors, deltas in (((0.98, 0.99, 1.01, 1.02), (0.0,)), ((1.0,), (-2, -1, 1, 2))):
-            _, scale, turn, centre = best
-            for factor in factors:
-                for delta in deltas:
-                    template = _Template(self.rgb, self.mask, scale * factor, turn + delta)
-                    window = _window(edges.edges.shape, template.edges.shape, centre, 0.0)
-                    if window is None:
-                        continue
-                    score, found = _peak(edges, template, window)
-                    if score > best[0]:
-                        best = (score, scale * factor, turn + delta, found)
+                if score > best[0]:
+                    best = (score, template.scale, template.turn, found)
         return best
 
 

@@ -125,14 +125,13 @@ def _check(
 def _followed(
     model: ProductModel, frames: list[_Frame], findings: list[_Finding], index: int, seed: int
 ) -> _Finding | None:
-    """The product looked for where neighbour `seed` saw it, moved on as it was moving."""
+    """The product looked for where neighbour `seed` saw it."""
     known = findings[seed].placement
     if known is None:
         return None
+    # Where the neighbour saw it, not extrapolated: a shot's motion changes at once (a pan
+    # stops, a push-in starts), and the search round the prior covers an ordinary move.
     prior = known.matrix
-    beyond = seed + (seed - index)  # the neighbour's own neighbour, further along
-    if 0 <= beyond < len(findings) and (further := findings[beyond].placement) is not None:
-        prior = known.matrix @ np.linalg.inv(further.matrix) @ known.matrix
     frame = frames[index]
     placement = None
     if known.points is not None and known.placed is not None:

@@ -10,6 +10,7 @@ worker runs short of CPU, not of wall time, and more threads only add hand-offs.
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -32,7 +33,7 @@ def sample_frames(mp4: bytes, count: int = VIDEO_SAMPLES) -> list[tuple[float, N
         codec = stream.codec_context
         codec.thread_count = 1
         sampled: dict[int, tuple[float, NDArray[np.uint8]]] = {}
-        time_base = float(stream.time_base or 1.0)
+        time_base = stream.time_base or Fraction(1)
         for index in _decoding_plan(packets, wanted):
             if index < 0:  # a jump ahead to a keyframe: drain the decoder, then start afresh
                 codec.skip_frame = "DEFAULT"
@@ -75,9 +76,9 @@ def _keep(
     frames: Any,
     wanted: set[int],
     sampled: dict[int, tuple[float, NDArray[np.uint8]]],
-    time_base: float,
+    time_base: Fraction,
 ) -> None:
     for frame in frames:
         if frame.pts in wanted and frame.pts not in sampled:
             pixels = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-            sampled[frame.pts] = (frame.pts * time_base, pixels)
+            sampled[frame.pts] = (float(frame.pts * time_base), pixels)
