@@ -294,12 +294,13 @@ def _agreement(model: ProductModel, back: NDArray[np.uint8], mask: NDArray[np.bo
     # A new scene lights the product differently: even out the overall brightness, and a
     # slight overall tint (warmer or cooler light), before comparing. The typical
     # difference of its pixels, not of its medians: a product of two tones would split.
-    cast = np.median((soft_p - soft_r)[mask], axis=0)
+    difference = soft_p - soft_r
+    cast = np.median(difference[mask], axis=0)
     cast[1:] = np.clip(cast[1:], -_TINT, _TINT)
-    lab_r += cast
-    soft_r += cast
+    difference -= cast
+    distance = np.sqrt(np.einsum("ijk,ijk->ij", difference, difference))
+    # An even shift of lightness leaves its edges as they are.
     edges_p, edges_r = model.edges, _edges(lab_r[:, :, 0])
-    distance = np.linalg.norm(soft_p - soft_r, axis=2)
     scores = []
     for cell in cells:
         inside = mask[cell]

@@ -30,7 +30,6 @@ from ugc.projects.fidelity import (
     judge,
     outline_placement,
     product_model,
-    shrink,
     verdict_for,
 )
 from ugc.projects.video_frames import VIDEO_SAMPLES, sample_frames
@@ -74,13 +73,13 @@ class _Finding:
 def check_video(product: bytes, mp4: bytes, count: int = VIDEO_SAMPLES) -> VideoFidelity:
     """A video's fidelity: every sampled frame, the worst deciding."""
     model = product_model(product)
-    sampled = sample_frames(mp4, count)
+    sampled = sample_frames(mp4, count, _VIDEO_SIDE)
     if not sampled:
         return VideoFidelity(0.0, "missing", ())
-    frames = []
-    for _, rgb in sampled:
-        picture = shrink(rgb, _VIDEO_SIDE)
-        frames.append(_Frame(picture, np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY))))
+    frames = [
+        _Frame(picture, np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY)))
+        for _, picture in sampled
+    ]
     findings = _follow(model, frames)
     checked = tuple(
         FrameFidelity(round(seconds, 3), found.fidelity.score, found.fidelity.verdict)

@@ -20,8 +20,11 @@ from numpy.typing import NDArray
 VIDEO_SAMPLES = 8
 
 
-def sample_frames(mp4: bytes, count: int = VIDEO_SAMPLES) -> list[tuple[float, NDArray[np.uint8]]]:
-    """`count` evenly spread frames of a video (seconds, RGB), the last one always among them."""
+def sample_frames(
+    mp4: bytes, count: int = VIDEO_SAMPLES, side: int | None = None
+) -> list[tuple[float, NDArray[np.uint8]]]:
+    """`count` evenly spread frames of a video (seconds, RGB), the last one always among them;
+    no larger than `side` pixels on their long side when given (shrunk as they are converted)."""
     with av.open(io.BytesIO(mp4), mode="r") as container:
         stream = container.streams.video[0]
         packets = [p for p in container.demux(stream) if p.size > 0 and p.pts is not None]
@@ -34,17 +37,18 @@ def sample_frames(mp4: bytes, count: int = VIDEO_SAMPLES) -> list[tuple[float, N
         codec.thread_count = 1
         sampled: dict[int, tuple[float, NDArray[np.uint8]]] = {}
         time_base = stream.time_base or Fraction(1)
+        size = _size(codec.width, codec.height, side)
         for index in _decoding_plan(packets, wanted):
             if index < 0:  # a jump ahead to a keyframe: drain the decoder, then start afresh
                 codec.skip_frame = "DEFAULT"
-                _keep(codec.decode(None), wanted, sampled, time_base)
+                _keep(codec.decode(None), wanted, sampled, time_base, size)
                 codec.flush_buffers()
                 continue
             packet = packets[index]
             codec.skip_frame = "DEFAULT" if packet.pts in wanted else "NONREF"
-            _keep(codec.decode(packet), wanted, sampled, time_base)
+            _keep(codec.decode(packet), wanted, sampled, time_base, size)
         codec.skip_frame = "DEFAULT"
-        _keep(codec.decode(None), wanted, sampled, time_base)
+        _keep(codec.decode(None), wanted, sampled, time_base, size)
     return [sampled[pts] for pts in sorted(sampled)]
 
 
@@ -72,13 +76,23 @@ def _decoding_plan(packets: list[Any], wanted: set[int]) -> list[int]:
     return plan
 
 
+def _size(width: int, height: int, side: int | None) -> tuple[int, int] | None:
+    scale = 1.0 if side is None or not width or not height else side / max(width, height)
+    if scale >= 1.0:
+        return None
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _keep(
     frames: Any,
     wanted: set[int],
     sampled: dict[int, tuple[float, NDArray[np.uint8]]],
     time_base: Fraction,
+    size: tuple[int, int] | None,
 ) -> None:
     for frame in frames:
         if frame.pts in wanted and frame.pts not in sampled:
+            if size is not None:
+                frame = frame.reformat(width=size[0], height=size[1], interpolation="AREA")
             pixels = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
             sampled[frame.pts] = (float(frame.pts * time_base), pixels)
