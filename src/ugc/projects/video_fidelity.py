@@ -2,13 +2,13 @@
 
 Searching every frame afresh is what made the check costly (SIFT over the whole frame, the
 outline search over every scale and turn). The frames of one clip show the same product
-moving a little, so once a frame has found it, its neighbour is looked at where the product
-should now be: the matched points are followed by optical flow (pyramidal Lucas-Kanade,
-checked forwards and back), or the outline is refined round the predicted placement. What
-is judged does not change: the frame is warped back onto the product photo and compared
-cell by cell, as an image is. A frame that does not read intact that way is searched
-afresh, and the better of the two findings stands: following saves work on the frames
-where it succeeds, and finds a product the full search can miss, one half out of frame.
+moving a little, so once a frame has found it, its neighbour is looked at round the same
+placement: the matched points are followed by optical flow (pyramidal Lucas-Kanade, checked
+forwards and back), or the outline is refined round that placement. What is judged does
+not change: the frame is warped back onto the product photo and compared cell by cell, as
+an image is. A frame that does not read intact that way is searched afresh, and the better
+of the two findings stands: following saves work on the frames where it succeeds, and
+finds a product the full search can miss, one partly out of frame.
 """
 
 from __future__ import annotations
