@@ -19,7 +19,7 @@ from tests.support import encode, flat_tube_photo
 from ugc.config import Settings
 from ugc.engines.base import ImageRequest
 from ugc.engines.local.image import LocalImageEngine
-from ugc.projects import fidelity
+from ugc.projects import fidelity, video_fidelity
 
 RUNS = 5
 
@@ -57,8 +57,8 @@ def main() -> None:
         clip = clip_from_image(image, (720, 1280), seconds=8.0, fps=24)
         verdict = fidelity.check_image(product, image).verdict
         image_s = _timed(lambda p=product, i=image: fidelity.check_image(p, i))
-        video = fidelity.check_video(product, clip).verdict
-        video_s = _timed(lambda p=product, c=clip: fidelity.check_video(p, c), runs=3)
+        video = video_fidelity.check_video(product, clip).verdict
+        video_s = _timed(lambda p=product, c=clip: video_fidelity.check_video(p, c), runs=3)
         size = "1080x1920 PNG"
         print(row.format("image" + label, size, image_s[0] * 1000, image_s[1] * 1000, verdict))
         size = "8 s 720x1280, 8 frames"

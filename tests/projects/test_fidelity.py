@@ -23,7 +23,7 @@ from ugc.config import Settings
 from ugc.engines.base import AspectRatio, ImageRequest
 from ugc.engines.local.demo import SAMPLES, _photo
 from ugc.engines.local.image import LocalImageEngine
-from ugc.projects import fidelity, provenance
+from ugc.projects import fidelity, provenance, video_fidelity
 from ugc.web.examples import _person, _product
 
 
@@ -108,14 +108,14 @@ def test_video_samples_eight_frames_including_the_last_and_reports_the_worst() -
     image = encode(paste_product(person_photo(), COFFEE, (720, 1280), "intact"))
     clip = clip_from_image(image, (720, 1280), seconds=2.0, fps=12)
 
-    checked = fidelity.check_video(COFFEE, clip)
+    checked = video_fidelity.check_video(COFFEE, clip)
 
     assert len(checked.frames) == 8
     assert checked.frames[0].seconds == 0.0
     assert checked.frames[-1].seconds == pytest.approx(23 / 12, abs=0.01)  # the last frame
     assert checked.score == min(f.score for f in checked.frames)
     assert checked.verdict == "intact"
-    blank = fidelity.check_video(COFFEE, clip_from_image(image, (720, 1280), blank=True))
+    blank = video_fidelity.check_video(COFFEE, clip_from_image(image, (720, 1280), blank=True))
     assert blank.verdict == "missing" and len(blank.frames) == 8
 
 

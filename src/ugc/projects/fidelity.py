@@ -16,13 +16,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import av
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from ugc.projects.outline_match import FOUND_AT, OutlineModel
+from ugc.projects.outline_match import FOUND_AT, OutlineMatch, OutlineModel
 
 Verdict = Literal["intact", "changed", "missing"]
 VERDICTS: tuple[Verdict, ...] = ("intact", "changed", "missing")
@@ -30,11 +29,9 @@ VERDICTS: tuple[Verdict, ...] = ("intact", "changed", "missing")
 INTACT_AT = 0.75  # score from which the product counts as unchanged
 CHANGED_AT = 0.35  # below this, what was found is not the product (or nothing was)
 MIN_INLIERS = 8
-VIDEO_SAMPLES = 8
 
 _PRODUCT_SIDE = 400  # working sizes: enough detail for a label, fast on one core
 _RESULT_SIDE = 800
-_VIDEO_SIDE = 640  # eight frames per video: each is checked a little smaller
 _GRID = 4
 _OCCLUSION = 0.15
 _FEW_FEATURES = 120  # fewer keypoints than this on the cut-out: a low-texture product
@@ -53,24 +50,6 @@ class Fidelity:
 
 
 @dataclass(frozen=True, slots=True)
-class FrameFidelity:
-    """One sampled video frame's fidelity, at `seconds` into the clip."""
-
-    seconds: float
-    score: float
-    verdict: Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class VideoFidelity:
-    """A video's fidelity: its worst sampled frame, and every sampled frame."""
-
-    score: float
-    verdict: Verdict
-    frames: tuple[FrameFidelity, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ProductModel:
     """The product's cut-out and its features, computed once per check."""
 
@@ -79,7 +58,27 @@ class ProductModel:
     keypoints: tuple[cv2.KeyPoint, ...]
     descriptors: NDArray[np.float32] | None
     cut: bool  # False when the photo's background was too busy to cut the product out
+    soft: NDArray[np.float32]  # its colours (Lab), a little blurred, as ads are compared
+    edges: NDArray[np.float32]  # its lightness edges
     outline: OutlineModel | None = None  # for a product with too little texture for features
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the product sits in a picture (product -> picture), and how sure the finding is.
+
+    `points` and `placed` are the agreeing feature matches (product and picture positions);
+    a product found by its outline has none.
+    """
+
+    matrix: NDArray[np.float64]
+    evidence: float  # 0..1
+    points: NDArray[np.float32] | None = None
+    placed: NDArray[np.float32] | None = None
+
+    @property
+    def inliers(self) -> int:
+        return 0 if self.points is None else len(self.points)
 
 
 def verdict_for(score: float) -> Verdict:
@@ -105,7 +104,7 @@ def _decode(data: bytes) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
     return np.ascontiguousarray(rgba[:, :, :3]), alpha
 
 
-def _shrink(image: NDArray[np.uint8], side: int) -> NDArray[np.uint8]:
+def shrink(image: NDArray[np.uint8], side: int) -> NDArray[np.uint8]:
     scale = side / max(image.shape[:2])
     if scale >= 1:
         return image
@@ -149,8 +148,8 @@ def product_model(product: bytes) -> ProductModel:
     y0, y1 = max(0, ys.min() - pad), min(rgb.shape[0], ys.max() + 1 + pad)
     x0, x1 = max(0, xs.min() - pad), min(rgb.shape[1], xs.max() + 1 + pad)
     rgb, mask = (
-        _shrink(rgb[y0:y1, x0:x1], _PRODUCT_SIDE),
-        _shrink(mask[y0:y1, x0:x1], _PRODUCT_SIDE),
+        shrink(rgb[y0:y1, x0:x1], _PRODUCT_SIDE),
+        shrink(mask[y0:y1, x0:x1], _PRODUCT_SIDE),
     )
     mask = ((mask > 127) * 255).astype(np.uint8)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -159,13 +158,25 @@ def product_model(product: bytes) -> ProductModel:
     found = None if descriptors is None else np.asarray(descriptors, dtype=np.float32)
     # A plain product gives too few features to be sure of finding it: its outline can.
     outline = OutlineModel(rgb, mask) if cut and len(keypoints) < _FEW_FEATURES else None
-    return ProductModel(np.ascontiguousarray(rgb), mask, tuple(keypoints), found, cut, outline)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    soft = np.asarray(cv2.GaussianBlur(lab, (0, 0), _softening(mask.shape)), np.float32)
+    return ProductModel(
+        np.ascontiguousarray(rgb),
+        mask,
+        tuple(keypoints),
+        found,
+        cut,
+        soft,
+        _edges(lab[:, :, 0]),
+        outline,
+    )
 
 
 def _homography(
     model: ProductModel, gray: NDArray[np.uint8]
-) -> tuple[NDArray[np.float64], NDArray[np.float32]] | None:
-    """Where the product sits in `gray` (product -> picture), and how many matches agree."""
+) -> tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]] | None:
+    """Where the product sits in `gray` (product -> picture), and the matches that agree
+    (their product and picture positions)."""
     if model.descriptors is None or len(model.keypoints) < MIN_INLIERS:
         return None
     keypoints, descriptors = _detector().detectAndCompute(gray, None)
@@ -175,20 +186,37 @@ def _homography(
     good = _unique_matches(pairs)
     if len(good) < MIN_INLIERS:
         return None
-    source = np.array([model.keypoints[m.queryIdx].pt for m in good], np.float32).reshape(-1, 1, 2)
-    target = np.array([keypoints[m.trainIdx].pt for m in good], np.float32).reshape(-1, 1, 2)
-    threshold = max(3.0, 0.008 * max(gray.shape))
+    source = np.array([model.keypoints[m.queryIdx].pt for m in good], np.float32)
+    target = np.array([keypoints[m.trainIdx].pt for m in good], np.float32)
+    return fit_homography(model, source, target, gray.shape)
+
+
+def fit_homography(
+    model: ProductModel,
+    source: NDArray[np.float32],
+    target: NDArray[np.float32],
+    shape: tuple[int, ...],
+) -> tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]] | None:
+    """The placement most of the matched points (product -> picture) agree on, if plausible."""
+    if len(source) < MIN_INLIERS:
+        return None
+    threshold = max(3.0, 0.008 * max(shape[:2]))
     cv2.setRNGSeed(7)  # RANSAC samples at random: the same pictures must get the same score
     found, inliers = cv2.findHomography(
-        source, target, cv2.USAC_MAGSAC, threshold, maxIters=4000, confidence=0.999
+        source.reshape(-1, 1, 2),
+        target.reshape(-1, 1, 2),
+        cv2.USAC_MAGSAC,
+        threshold,
+        maxIters=4000,
+        confidence=0.999,
     )
     if found is None or inliers is None:
         return None
     matrix = np.asarray(found, dtype=np.float64)
-    count = int(inliers.sum())
-    if count < MIN_INLIERS or not _plausible(matrix, model.mask.shape, gray.shape):
+    agree = inliers.ravel() > 0
+    if int(agree.sum()) < MIN_INLIERS or not _plausible(matrix, model.mask.shape, shape):
         return None
-    return matrix, source.reshape(-1, 2)[inliers.ravel() > 0]
+    return matrix, source[agree], target[agree]
 
 
 def _unique_matches(pairs: Any) -> list[Any]:
@@ -257,23 +285,22 @@ def _agreement(model: ProductModel, back: NDArray[np.uint8], mask: NDArray[np.bo
     cells = _cells(mask)
     if not cells:
         return 0.0
-    lab_p = cv2.cvtColor(model.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab_r = cv2.cvtColor(back, cv2.COLOR_RGB2LAB).astype(np.float32)
     # Colour is compared pixel by pixel (a little blurred, so a pixel's misregistration at
     # a colour boundary costs little), then as each cell's median: a cell of several
     # colours keeps its verdict however its pixels split between them.
-    sigma = max(1.0, 0.006 * max(mask.shape))
-    soft_p = cv2.GaussianBlur(lab_p, (0, 0), sigma)
-    soft_r = cv2.GaussianBlur(lab_r, (0, 0), sigma)
+    soft_p = model.soft
+    soft_r = cv2.GaussianBlur(lab_r, (0, 0), _softening(mask.shape))
     # A new scene lights the product differently: even out the overall brightness, and a
     # slight overall tint (warmer or cooler light), before comparing. The typical
     # difference of its pixels, not of its medians: a product of two tones would split.
-    cast = np.median((soft_p - soft_r)[mask], axis=0)
+    difference = soft_p - soft_r
+    cast = np.median(difference[mask], axis=0)
     cast[1:] = np.clip(cast[1:], -_TINT, _TINT)
-    lab_r += cast
-    soft_r += cast
-    edges_p, edges_r = _edges(lab_p[:, :, 0]), _edges(lab_r[:, :, 0])
-    distance = np.linalg.norm(soft_p - soft_r, axis=2)
+    difference -= cast
+    distance = np.sqrt(np.einsum("ijk,ijk->ij", difference, difference))
+    # An even shift of lightness leaves its edges as they are.
+    edges_p, edges_r = model.edges, _edges(lab_r[:, :, 0])
     scores = []
     for cell in cells:
         inside = mask[cell]
@@ -282,6 +309,10 @@ def _agreement(model: ProductModel, back: NDArray[np.uint8], mask: NDArray[np.bo
         scores.append(0.5 * float(np.clip(1.5 - colour / 16.0, 0, 1)) + 0.5 * structure)
     kept = sorted(scores, reverse=True)[: max(1, round(len(scores) * (1 - _OCCLUSION)))]
     return float(np.mean(kept))
+
+
+def _softening(shape: tuple[int, ...]) -> float:
+    return max(1.0, 0.006 * max(shape[:2]))
 
 
 def _edges(lightness: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -301,71 +332,60 @@ def _correlation(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
     return float(np.clip((r - 0.1) / 0.5, 0, 1))
 
 
-def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT_SIDE) -> Fidelity:
-    """Fidelity of one decoded picture (RGB) against a prepared product, at `side` pixels."""
-    picture = _shrink(rgb, side)
+def feature_evidence(model: ProductModel, inliers: int) -> float:
+    """How sure `inliers` agreeing feature matches make the finding (0..1)."""
+    return min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
+
+
+def outline_placement(model: ProductModel, match: OutlineMatch | None) -> Placement | None:
+    """A product found by its outline, as a placement."""
+    if match is None:
+        return None
+    evidence = float(np.clip((match.correlation - FOUND_AT) / (1 - FOUND_AT) * 2, 0, 1))
+    return Placement(match.matrix, evidence)
+
+
+def find_product(
+    model: ProductModel, rgb: NDArray[np.uint8], picture: NDArray[np.uint8]
+) -> Placement | None:
+    """Where the product sits in `picture` (`rgb` shrunk): by its features, else its outline."""
     gray = np.asarray(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     found = _homography(model, gray)
     if found is not None:
-        matrix, points = found
-        inliers = len(points)
-        evidence = min(1.0, inliers / max(12.0, 0.12 * len(model.keypoints)))
-    elif model.outline is not None:
-        outline = model.outline.find(rgb, picture.shape[1] / rgb.shape[1])
-        if outline is None:
-            return Fidelity(0.0, "missing")
-        matrix, points, inliers = outline.matrix, None, 0
-        evidence = float(np.clip((outline.correlation - FOUND_AT) / (1 - FOUND_AT) * 2, 0, 1))
-    else:
-        return Fidelity(0.0, "missing")
+        matrix, points, placed = found
+        return Placement(matrix, feature_evidence(model, len(points)), points, placed)
+    if model.outline is not None:
+        return outline_placement(model, model.outline.find(rgb, picture.shape[1] / rgb.shape[1]))
+    return None
+
+
+def judge(model: ProductModel, picture: NDArray[np.uint8], placement: Placement) -> Fidelity:
+    """Fidelity of the product where `placement` puts it in `picture`: its visible part."""
     h, w = model.mask.shape
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    matrix = placement.matrix
     back = cv2.warpPerspective(picture, matrix, (w, h), flags=flags)
     seen = (
         cv2.warpPerspective(np.full(picture.shape[:2], 255, np.uint8), matrix, (w, h), flags=flags)
         > 0
     )
     region = model.mask > 0
-    if not model.cut and points is not None:
+    if not model.cut and placement.points is not None:
         # No cut-out (a busy photo): judge only the region the matches cover, the product.
-        region &= _hull(points, model.mask.shape)
+        region &= _hull(placement.points, model.mask.shape)
     agreement = _agreement(model, np.asarray(back), seen & region)
-    score = round(0.25 * evidence + 0.75 * agreement, 3)
-    return Fidelity(score, verdict_for(score), inliers)
+    score = round(0.25 * placement.evidence + 0.75 * agreement, 3)
+    return Fidelity(score, verdict_for(score), placement.inliers)
+
+
+def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT_SIDE) -> Fidelity:
+    """Fidelity of one decoded picture (RGB) against a prepared product, at `side` pixels."""
+    picture = shrink(rgb, side)
+    placement = find_product(model, rgb, picture)
+    return Fidelity(0.0, "missing") if placement is None else judge(model, picture, placement)
 
 
 def check_image(product: bytes, image: bytes) -> Fidelity:
     """How faithfully an ad image (encoded) shows the product photo (encoded)."""
     rgb, _ = _decode(image)
     return check_frame(product_model(product), rgb)
-
-
-def sample_frames(mp4: bytes, count: int = VIDEO_SAMPLES) -> list[tuple[float, NDArray[np.uint8]]]:
-    """`count` evenly spread frames of a video, the last one always among them."""
-    with av.open(io.BytesIO(mp4), mode="r") as container:
-        stream = container.streams.video[0]
-        total = sum(1 for packet in container.demux(stream) if packet.size > 0)
-    if total == 0:
-        return []
-    picks = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
-    sampled = []
-    with av.open(io.BytesIO(mp4), mode="r") as container:
-        for index, frame in enumerate(container.decode(container.streams.video[0])):
-            if index in picks:
-                pixels = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-                sampled.append((float(frame.time or 0.0), pixels))
-    return sampled
-
-
-def check_video(product: bytes, mp4: bytes, count: int = VIDEO_SAMPLES) -> VideoFidelity:
-    """A video's fidelity: every sampled frame, the worst deciding."""
-    model = product_model(product)
-    frames = tuple(
-        FrameFidelity(round(seconds, 3), f.score, f.verdict)
-        for seconds, rgb in sample_frames(mp4, count)
-        for f in (check_frame(model, rgb, _VIDEO_SIDE),)
-    )
-    if not frames:
-        return VideoFidelity(0.0, "missing", ())
-    worst = min(frame.score for frame in frames)
-    return VideoFidelity(worst, verdict_for(worst), frames)

@@ -26,7 +26,8 @@ from ugc.engines.base import (
     VideoRequest,
 )
 from ugc.projects import provenance
-from ugc.projects.fidelity import Fidelity, VideoFidelity, check_image, check_video
+from ugc.projects.fidelity import Fidelity, check_image
+from ugc.projects.video_fidelity import VideoFidelity, check_video
 
 log = logging.getLogger(__name__)
 
