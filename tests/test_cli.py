@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -164,6 +165,14 @@ def test_serve_with_several_processes_shares_the_port_and_runs_jobs(settings_fac
                     break
                 time.sleep(0.2)
             assert project["status"] == "ready", server.log()
+        # A process that dies is replaced by one that listens on the socket it left.
+        os.kill(processes[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while processes[0] in (now := _server_processes(server.process.pid)) or len(now) != 2:
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.2)
+        replaced = _wait_until_each_listens(now, server.port)
+        assert sorted(map(sorted, replaced)) == sorted(map(sorted, listening)), server.log()
 
 
 @SERVES
