@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -68,8 +69,8 @@ def _cpu_seconds(pid: int) -> float:
     return total / CLOCK_TICKS
 
 
-def _wrk(url: str, token: str) -> tuple[float, float]:
-    """(requests/s, p99 ms) from wrk."""
+def _wrk(url: str, token: str) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms) from wrk."""
     result = subprocess.run(
         [
             "wrk",
@@ -86,12 +87,17 @@ def _wrk(url: str, token: str) -> tuple[float, float]:
         check=True,
     )
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
-    p99_text = re.search(r"99%\s+([\d.]+)(us|ms|s)", result.stdout)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_text.group(2)]
-    return rps, float(p99_text.group(1)) * scale
+    return rps, _wrk_percentile(result.stdout, 50), _wrk_percentile(result.stdout, 99)
 
 
-async def _httpx_load(url: str, token: str) -> tuple[float, float]:
+def _wrk_percentile(output: str, percent: int) -> float:
+    """One line of wrk's --latency distribution, in ms."""
+    found = re.search(rf"{percent}%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+    return float(found.group(1)) * scale
+
+
+async def _httpx_load(url: str, token: str) -> tuple[float, float, float]:
     """Fallback load generator when wrk is not installed."""
     latencies: list[float] = []
     deadline = time.monotonic() + DURATION_S
@@ -106,18 +112,19 @@ async def _httpx_load(url: str, token: str) -> tuple[float, float]:
 
         await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
     latencies.sort()
-    return len(latencies) / DURATION_S, latencies[int(len(latencies) * 0.99)]
+    at = len(latencies)
+    return at / DURATION_S, latencies[at // 2], latencies[int(at * 0.99)]
 
 
-def load(url: str, token: str, server_pid: int) -> tuple[float, float, float]:
-    """Throughput, p99 and server CPU ms per request at 50 concurrent clients."""
+def load(url: str, token: str, server_pid: int) -> tuple[float, float, float, float]:
+    """Throughput, p50, p99 and server CPU ms per request at 50 concurrent clients."""
     cpu_before = _cpu_seconds(server_pid)
     if shutil.which("wrk"):
-        rps, p99 = _wrk(url, token)
+        rps, p50, p99 = _wrk(url, token)
     else:
-        rps, p99 = asyncio.run(_httpx_load(url, token))
+        rps, p50, p99 = asyncio.run(_httpx_load(url, token))
     cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / max(rps * DURATION_S, 1)
-    return rps, p99, cpu_ms
+    return rps, p50, p99, cpu_ms
 
 
 def _prepare_user(base: str) -> tuple[str, str, float]:
@@ -183,10 +190,11 @@ def _run_backend(
         assert server.process is not None
         pid = server.process.pid
         token, project_id, create_to_ready = _prepare_user(server.url)
-        health_rps, health_p99, health_cpu = load(f"{server.url}/healthz", token, pid)
-        rps, p99, cpu = load(f"{server.url}/api/user/projects/{project_id}", token, pid)
+        health_rps, _, health_p99, health_cpu = load(f"{server.url}/healthz", token, pid)
+        rps, p50, p99, cpu = load(f"{server.url}/api/user/projects/{project_id}", token, pid)
     return {
         "rps": rps,
+        "p50": p50,
         "p99": p99,
         "cpu": cpu,
         "health_rps": health_rps,
@@ -208,7 +216,7 @@ def _print_row(backend: str, r: dict[str, float], floor: float) -> None:
     ratio = r["rps"] / r["health_rps"]
     verdict = "ok" if ratio >= TARGET_RATIO[backend] else "below"
     print(
-        f"| {backend} | {r['rps']:.0f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
+        f"| {backend} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['health_rps']:.0f} | "
         f"{ratio:.2f} (>= {TARGET_RATIO[backend]}: {verdict}) | {r['cpu']:.2f} | "
         f"{r['health_cpu']:.2f} | {r['create_to_ready']:.2f} | "
         f"{r['create_to_ready'] / floor:.2f} |",
@@ -216,20 +224,36 @@ def _print_row(backend: str, r: dict[str, float], floor: float) -> None:
     )
 
 
-def main() -> None:
-    """Print the API benchmark table, a row as soon as it is measured."""
+def _postgres_two_processes(workdir: Path, floor: float, repeat: int) -> None:
+    name = f"ugc_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+    try:
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        for _ in range(repeat):
+            two = _run_backend("postgres-2", url, workdir, processes=2)
+            _print_row("PostgreSQL, 2 processes", two, floor)
+    finally:
+        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main(only_two: int = 0) -> None:
+    """Print the API benchmark table, a row as soon as it is measured (with `only_two`, only
+    the PostgreSQL 2-process row, that many times)."""
     floor = _engine_floor()
     print(
         f"GET /api/user/projects/{{id}}, {CONCURRENCY} concurrent clients, {DURATION_S} s each "
         f"({'wrk' if shutil.which('wrk') else 'httpx'})"
     )
     print(
-        "| backend | req/s | p99 ms | /healthz req/s | ratio to /healthz (target) "
+        "| backend | req/s | p50 ms | p99 ms | /healthz req/s | ratio to /healthz (target) "
         "| CPU ms/req | /healthz CPU ms/req | create->ready s | ratio to compose |"
     )
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if only_two:
+            _postgres_two_processes(workdir, floor, only_two)
+            return
         sqlite_url = f"sqlite+aiosqlite:///{workdir}/bench.db"
         _print_row("SQLite", _run_backend("sqlite", sqlite_url, workdir), floor)
         name = f"ugc_bench_{uuid.uuid4().hex[:8]}"
@@ -245,4 +269,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--postgres-two-processes",
+        type=int,
+        metavar="N",
+        default=0,
+        help="only the PostgreSQL 2-process row, N times (the p99 target's case)",
+    )
+    main(parser.parse_args().postgres_two_processes)

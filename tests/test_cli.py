@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ import pytest
 
 from tests.jobs.worker_process import UGC, settings_env
 from tests.live_server import LiveServer
+from tests.process_sockets import ESTABLISHED, LISTEN, sockets_of
 from tests.support import PASSWORD, person_photo, product_photo
 from ugc.config import Settings
 
@@ -88,15 +90,25 @@ def test_serve_migrates_and_answers_health_ready_and_metrics(settings_factory, t
         assert missing.status_code == 404 and json.loads(missing.text)["error"] == "not_found"
 
 
-def _server_processes(pid: int) -> list[str]:
-    """Command lines of the worker processes uvicorn spawned under `pid`."""
+def _server_processes(pid: int) -> list[int]:
+    """The worker processes uvicorn spawned under `pid`."""
     children = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
-                children.append(cmdline)
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+                children.append(int(child))
     return children
+
+
+def _wait_until_each_listens(processes: list[int], port: int) -> list[set[str]]:
+    """Each process's listening sockets on `port`, once every process has one."""
+    deadline = time.monotonic() + 60
+    while True:
+        listening = [sockets_of(pid, port, LISTEN) for pid in processes]
+        if all(listening) or time.monotonic() > deadline:
+            return listening
+        time.sleep(0.2)
 
 
 @SERVES
@@ -104,7 +116,22 @@ def test_serve_with_several_processes_shares_the_port_and_runs_jobs(settings_fac
     settings = settings_factory(web_processes=2)
     with LiveServer(settings, tmp_path / "serve.log") as server:
         assert server.process is not None
-        assert len(_server_processes(server.process.pid)) == 2, server.log()
+        processes = _server_processes(server.process.pid)
+        assert len(processes) == 2, server.log()
+        # A listening socket of its own for each process (SO_REUSEPORT), not one shared.
+        listening = _wait_until_each_listens(processes, server.port)
+        assert [len(sockets) for sockets in listening] == [1, 1], server.log()
+        assert listening[0] != listening[1]
+        # Keep-alive connections opened at once spread over both processes, and each answers.
+        clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(20)]
+        try:
+            for keep_alive in clients:
+                assert keep_alive.get("/healthz").status_code == 200
+            held = [sockets_of(pid, server.port, ESTABLISHED) for pid in processes]
+            assert all(held), held
+        finally:
+            for keep_alive in clients:
+                keep_alive.close()
         with httpx.Client(base_url=server.url, timeout=30) as client:
             email = "two-processes@example.com"
             assert (
@@ -138,6 +165,14 @@ def test_serve_with_several_processes_shares_the_port_and_runs_jobs(settings_fac
                     break
                 time.sleep(0.2)
             assert project["status"] == "ready", server.log()
+        # A process that dies is replaced by one that listens on the socket it left.
+        os.kill(processes[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while processes[0] in (now := _server_processes(server.process.pid)) or len(now) != 2:
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.2)
+        replaced = _wait_until_each_listens(now, server.port)
+        assert sorted(map(sorted, replaced)) == sorted(map(sorted, listening)), server.log()
 
 
 @SERVES

@@ -8,7 +8,7 @@ import os
 import shutil
 import signal
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -81,8 +81,7 @@ def serve() -> None:
         settings.web_processes,
         "" if settings.web_processes == 1 else "es",
     )
-    uvicorn.run(
-        "ugc.app:create_server_app",
+    options: dict[str, Any] = dict(
         factory=True,
         workers=settings.web_processes,
         host=settings.host,
@@ -96,6 +95,13 @@ def serve() -> None:
         # Header and body read deadlines (slow clients); see ugc.serving.
         http="ugc.serving:DeadlineHttpProtocol",
     )
+    if settings.web_processes > 1:
+        from ugc.listeners import serve_processes
+
+        # A listening socket per process, so that connections spread evenly; see ugc.listeners.
+        serve_processes(uvicorn.Config("ugc.app:create_server_app", **options))
+    else:
+        uvicorn.run("ugc.app:create_server_app", **options)
 
 
 @app.command()
