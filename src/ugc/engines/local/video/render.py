@@ -15,6 +15,7 @@ from ugc.engines.local.kit.arrays import u8
 from ugc.engines.local.kit.caption import CaptionLine
 from ugc.engines.local.kit.geometry import Box
 from ugc.engines.local.video.background import (
+    DEEP_SIGMA,
     SOFT_SIGMA,
     SharpBackground,
     SoftBackground,
@@ -108,11 +109,14 @@ class FrameRenderer:
         self.bg_scale = self.to_out * max(zooms)
         background = layers.background
         self._soft_background = layers.blur[0] * self.to_out >= SOFT_SIGMA
-        kind = SoftBackground if self._soft_background else SharpBackground
+
+        deep = layers.blur[0] * self.to_out >= DEEP_SIGMA
 
         def background_level(scale: float) -> tuple[SharpBackground | SoftBackground, Affine]:
             image, factors = resized(background, scale)
-            return kind(image), factors
+            return (
+                SoftBackground(image, deep) if self._soft_background else SharpBackground(image)
+            ), factors
 
         self.bg: ScaleLevels[tuple[SharpBackground | SoftBackground, Affine]] = ScaleLevels(
             self.bg_scale, background_level
@@ -130,7 +134,7 @@ class FrameRenderer:
         # A soft person over a soft background: both are composed at half size (luma
         # too) and the luma is upsampled once, before the sharp layers are drawn over it.
         self._soft_luma: NDArray[np.uint8] | None = None
-        if self.person is not None and self.person.soft and kind is SoftBackground:
+        if self.person is not None and self.person.soft and self._soft_background:
             self._soft_luma = np.empty((out_size[1] // 2, out_size[0] // 2), np.uint8)
         self.lifted = layers.lifted
         self.product_box = layers.product_box
