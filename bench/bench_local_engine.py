@@ -3,7 +3,8 @@
 Image compose includes the vision stage (person mask, faces, hands), run once per image.
 The peak resident memory of one image and video job is measured in a fresh process.
 
-Run as `python bench/bench_local_engine.py [runs]` (default 5). Every number is the median
+Run as `python bench/bench_local_engine.py [runs] [--video]` (default 5; --video: only the
+video render and its floor, for comparing renderer changes quickly). Every number is the median
 of `runs` timed runs after one warm-up. The encode floor is libx264 with the engine's own
 settings encoding the very frames the render produced (held in memory beforehand), so
 render / floor is what compositing adds on top of unavoidable encoding. Render and floor
@@ -171,10 +172,11 @@ def main() -> None:
         _peak_rss_child(Path(sys.argv[-1]))
         return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 5
+    video_only = "--video" in sys.argv
     settings = Settings()
     image_engine, video_engine = LocalImageEngine(settings), LocalVideoEngine(settings)
     rows = []
-    for aspect in ASPECT_RATIOS:
+    for aspect in () if video_only else ASPECT_RATIOS:
         request = _image_request(aspect)
         [(wall, cpu)] = _timed(
             lambda r=request: asyncio.run(image_engine.compose(r, _quiet)), runs=runs
@@ -204,6 +206,8 @@ def main() -> None:
         f"| video render / encode floor | {render_wall / floor_wall:.2f}x "
         f"| {render_cpu / floor_cpu:.2f}x | <= 1.5x |"
     )
+    if video_only:
+        return
     peak = _peak_rss_mb()
     print(f"| peak RSS, one image + video job in a fresh process | {peak:.0f} MB | | < 400 MB |")
 

@@ -38,6 +38,15 @@ from ugc.engines.local.kit.png import encode_png
 _BLUR = {"foreground": (0.012, 0.0025), "hand": (0.0035, 0.0), "raised": (0.0, 0.0)}
 
 
+def depth_blurs(composition: str, face: Box | None, size: tuple[int, int]) -> tuple[float, float]:
+    """The depth blur of the background and of the person: Gaussian sigmas in image pixels."""
+    back_blur, person_blur = _BLUR.get(composition, (0.0, 0.0))
+    if face is None or face.h < 0.15 * size[1]:
+        # A small face has few pixels to lose: the person stays sharp, only the room blurs.
+        person_blur = 0.0
+    return back_blur * min(size), person_blur * min(size)
+
+
 def accent_colour(product: NDArray[np.uint8]) -> tuple[int, int, int]:
     """The product's most characteristic saturated colour, for end-card details."""
     solid = product[product[:, :, 3] > 200][:, :3]
@@ -165,13 +174,9 @@ def compose_scene(
     cover = _cover_test(product, mask)
     staging = stage_product(hands, faces, mask is not None, aspect, size, cover)
     base = grade(framed.canvas)
-    back_blur, person_blur = _BLUR[staging.composition]
-    if framed.face is None or framed.face.h < 0.15 * size[1]:
-        # A small face has few pixels to lose: the person stays sharp, only the room blurs.
-        person_blur = 0.0
+    back_blur, person_blur = depth_blurs(staging.composition, framed.face, size)
     if mask is not None and back_blur > 0:
-        short = min(size)
-        base = depth_blur(base, mask, back_blur * short, person_blur * short)
+        base = depth_blur(base, mask, back_blur, person_blur)
     background = vignette(base)
     graded = np.dstack([grade(np.ascontiguousarray(product[:, :, :3])), product[:, :, 3]])
     sprite = build_sprite(graded, staging.placement, background, wrap=layer.kind != "card")

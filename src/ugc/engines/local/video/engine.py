@@ -20,6 +20,7 @@ from ugc.engines.base import (
     ProgressFn,
     VideoRequest,
 )
+from ugc.engines.local.image.compose import depth_blurs
 from ugc.engines.local.image.faces import find_face
 from ugc.engines.local.image.framing import frame_person
 from ugc.engines.local.image.scene import Scene, unpack_scene
@@ -65,6 +66,7 @@ def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
         )
 
     layered = scene.person is not None and scene.plate is not None
+    composition = str(scene.composition.get("composition", ""))
     return Layers(
         image_size=scene.size,
         background=scene.plate if layered and scene.plate is not None else scene.background,
@@ -74,7 +76,9 @@ def layers_from_scene(scene: Scene, req: VideoRequest) -> Layers:
         end_card=end_card,
         shot=plan_shot(scene.size, scene.face, scene.product_box),
         person=scene.person if layered else None,
-        lifted=scene.composition.get("composition") == "hand",
+        lifted=composition == "hand",
+        # Without a person layer the background holds the person: its blur is not uniform.
+        blur=depth_blurs(composition, scene.face, scene.size) if layered else (0.0, 0.0),
     )
 
 

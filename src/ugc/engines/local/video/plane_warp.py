@@ -22,14 +22,37 @@ from ugc.engines.local.kit.arrays import u8
 Affine = NDArray[np.float64]
 Plane = NDArray[np.uint8]
 
-_WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 _SCALE_TOLERANCE = 0.04
 
 
-def _blocks(plane: Plane) -> NDArray[np.uint8]:
-    # Channels in the order of the block's bytes in the output: top pair, then bottom pair.
-    padded = cv2.copyMakeBorder(plane, 0, 1, 0, 1, cv2.BORDER_REFLECT)
+def near_one_to_one(matrix: Affine) -> bool:
+    """Whether a warp by `matrix` may sample 2x2 blocks (its scale is within tolerance of 1)."""
+    scale = math.sqrt(abs(matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0]))
+    return abs(scale - 1) <= _SCALE_TOLERANCE
+
+
+def blocks_of(plane: Plane, border: int) -> NDArray[np.uint8]:
+    """Each pixel's 2x2 block of neighbours as four channels: top pair, then bottom pair.
+
+    That is the order of the block's bytes in the output, so `unpack_blocks` is one copy.
+    """
+    padded = cv2.copyMakeBorder(plane, 0, 1, 0, 1, border)
     return u8(cv2.merge([padded[:-1, :-1], padded[:-1, 1:], padded[1:, :-1], padded[1:, 1:]]))
+
+
+def block_matrix(matrix: Affine) -> Affine:
+    """The warp of the blocks: output block (i, j) starts at output pixel (2i, 2j)."""
+    out = matrix.copy()
+    out[:, :2] *= 2
+    return out
+
+
+def unpack_blocks(blocks: NDArray[np.uint8], dst: Plane) -> None:
+    """Put warped 2x2 blocks (h/2, w/2, 4) in place in a plane (h, w)."""
+    # As 16-bit words each block is (top pair, bottom pair): one copy puts them in place.
+    rows = dst.view(np.uint16)
+    cv2.mixChannels([blocks.view(np.uint16)], [rows[0::2], rows[1::2]], [0, 0, 1, 1])
 
 
 class WarpedPlane:
@@ -44,27 +67,28 @@ class WarpedPlane:
     def warp_into(self, matrix: Affine, dst: Plane) -> None:
         """dst = the plane sampled at matrix @ (x, y, 1) for each output pixel (x, y)."""
         height, width = dst.shape
-        scale = math.sqrt(abs(matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0]))
-        if abs(scale - 1) > _SCALE_TOLERANCE or width % 2 or height % 2:
+        if not near_one_to_one(matrix) or width % 2 or height % 2:
             cv2.warpAffine(
-                self.plane, matrix, (width, height), dst=dst, flags=_WARP, borderMode=self.border
+                self.plane, matrix, (width, height), dst=dst, flags=WARP, borderMode=self.border
             )
             return
         if self._blocks is None:
-            self._blocks = _blocks(self.plane)
+            self._blocks = blocks_of(self.plane, self.border)
         if self._scratch is None or self._scratch.shape[:2] != (height // 2, width // 2):
             self._scratch = np.empty((height // 2, width // 2, 4), np.uint8)
-        # Output block (i, j) starts at pixel (2i, 2j).
-        block_matrix = matrix.copy()
-        block_matrix[:, :2] *= 2
         cv2.warpAffine(
             self._blocks,
-            block_matrix,
+            block_matrix(matrix),
             (width // 2, height // 2),
             dst=self._scratch,
-            flags=_WARP,
+            flags=WARP,
             borderMode=self.border,
         )
-        # As 16-bit words each block is (top pair, bottom pair): one copy puts them in place.
-        rows = dst.view(np.uint16)
-        cv2.mixChannels([self._scratch.view(np.uint16)], [rows[0::2], rows[1::2]], [0, 0, 1, 1])
+        unpack_blocks(self._scratch, dst)
+
+
+def half_matrix(matrix: Affine) -> Affine:
+    """The same mapping between the half-size (chroma) planes of output and layer."""
+    out = matrix.copy()
+    out[:, 2] /= 2
+    return out

@@ -14,6 +14,13 @@ from ugc.engines.local.image.sprite import Sprite
 from ugc.engines.local.kit.arrays import u8
 from ugc.engines.local.kit.caption import CaptionLine
 from ugc.engines.local.kit.geometry import Box
+from ugc.engines.local.video.background import (
+    DEEP_SIGMA,
+    SOFT_SIGMA,
+    SharpBackground,
+    SoftBackground,
+    upsample_luma,
+)
 from ugc.engines.local.video.cutout_layer import CutoutLayer
 from ugc.engines.local.video.levels import ScaleLevels, resized
 from ugc.engines.local.video.motion import (
@@ -27,7 +34,7 @@ from ugc.engines.local.video.motion import (
     product_lift,
     product_pop,
 )
-from ugc.engines.local.video.plane_warp import WarpedPlane
+from ugc.engines.local.video.plane_warp import WarpedPlane, half_matrix
 from ugc.engines.local.video.yuv import (
     FrameBuffer,
     PlaneLayer,
@@ -65,6 +72,8 @@ class Layers:
     person: Sprite | None = None
     # Whether the product lifts in the hand holding it (a little toward the camera).
     lifted: bool = False
+    # The depth blur of the background and of the person (Gaussian sigmas, image pixels).
+    blur: tuple[float, float] = (0.0, 0.0)
 
 
 def _resized(image: NDArray[np.uint8], scale: float) -> NDArray[np.uint8]:
@@ -83,13 +92,6 @@ def _camera_matrix(view: View, out_size: tuple[int, int], to_layer: float) -> Af
     return np.hstack([g, offset[:, None]])
 
 
-def _half(matrix: Affine) -> Affine:
-    # The same mapping between the half-size chroma planes.
-    out = matrix.copy()
-    out[:, 2] /= 2
-    return out
-
-
 class FrameRenderer:
     """Draws frame i of the video into an I420 buffer, reusing every precomputed layer."""
 
@@ -102,25 +104,38 @@ class FrameRenderer:
         # Layers are resampled once to the sharpest size the camera will need, so the
         # per-frame warp never scales by much (no blur, no aliasing). The background is
         # also kept at a few sizes below that (levels.py), so that its three planes are
-        # always warped as 2x2 blocks, at a third of the cost of a plain warp.
+        # always warped as 2x2 blocks, at a third of the cost of a plain warp; a blurred
+        # one is warped at half size (background.py).
         self.bg_scale = self.to_out * max(zooms)
         background = layers.background
+        self._soft_background = layers.blur[0] * self.to_out >= SOFT_SIGMA
 
-        def background_level(scale: float) -> tuple[list[WarpedPlane], Affine]:
+        deep = layers.blur[0] * self.to_out >= DEEP_SIGMA
+
+        def background_level(scale: float) -> tuple[SharpBackground | SoftBackground, Affine]:
             image, factors = resized(background, scale)
-            planes = [WarpedPlane(plane, cv2.BORDER_REFLECT) for plane in rgb_to_planes(image)]
-            return planes, factors
+            return (
+                SoftBackground(image, deep) if self._soft_background else SharpBackground(image)
+            ), factors
 
-        self.bg: ScaleLevels[tuple[list[WarpedPlane], Affine]] = ScaleLevels(
+        self.bg: ScaleLevels[tuple[SharpBackground | SoftBackground, Affine]] = ScaleLevels(
             self.bg_scale, background_level
         )
         self.sprite_scale = self.to_out * max(zooms) * _NEAR_HEADROOM
         self.product: CutoutLayer | None = None
         if layers.sprite is not None:
             self.product = CutoutLayer(layers.sprite, self.sprite_scale)
-        self.person = (
-            None if layers.person is None else CutoutLayer(layers.person, self.to_out * max(zooms))
-        )
+        self.person = None
+        if layers.person is not None:
+            # The person's alpha is their mask, made at most MASK_SIDE pixels tall: it has
+            # no detail at half the output size.
+            soft = layers.blur[1] * self.to_out >= SOFT_SIGMA
+            self.person = CutoutLayer(layers.person, self.to_out * max(zooms), True, soft)
+        # A soft person over a soft background: both are composed at half size (luma
+        # too) and the luma is upsampled once, before the sharp layers are drawn over it.
+        self._soft_luma: NDArray[np.uint8] | None = None
+        if self.person is not None and self.person.soft and self._soft_background:
+            self._soft_luma = np.empty((out_size[1] // 2, out_size[0] // 2), np.uint8)
         self.lifted = layers.lifted
         self.product_box = layers.product_box
         self.captions = [self._caption(line) for line in layers.captions]
@@ -147,12 +162,18 @@ class FrameRenderer:
             view.roll,
         )
 
-    def _draw_background(self, view: View, frame: FrameBuffer) -> None:
-        _, (planes, factors) = self.bg.at(view.zoom * self.to_out)
+    def _draw_background(
+        self, view: View, frame: FrameBuffer, half_luma: NDArray[np.uint8] | None = None
+    ) -> None:
+        # A soft background looks the same sampled at any scale near 1: one level serves.
+        _, (level, factors) = self.bg.at(
+            self.bg_scale if self._soft_background else view.zoom * self.to_out
+        )
         matrix = _camera_matrix(view, self.out_size, self.to_out) * factors
-        half = _half(matrix)
-        for layer, plane, m in zip(planes, frame.planes(), (matrix, half, half), strict=True):
-            layer.warp_into(m, plane)
+        if half_luma is not None and isinstance(level, SoftBackground):
+            level.draw_half(matrix, frame, half_luma)
+        else:
+            level.draw(matrix, frame)
 
     def _product_to_image(self, t: float, view: View) -> Affine:
         """Output pixel -> image pixel for the product layer at time t."""
@@ -206,7 +227,7 @@ class FrameRenderer:
             ]
         # Once it is opaque the card is the whole frame: draw it there directly.
         card = frame if opacity >= 0.999 else self._card_frame
-        half = _half(matrix)
+        half = half_matrix(matrix)
         for layer, plane, m in zip(self._card, card.planes(), (matrix, half, half), strict=True):
             layer.warp_into(m, plane)
         if card is not frame:
@@ -222,9 +243,12 @@ class FrameRenderer:
                 self._draw_background(view, frame)
             else:
                 far = self._depth_view(t, view, _FAR, -_PUSH_PARALLAX * (1 - _FAR))
-                self._draw_background(far, frame)
                 person = _camera_matrix(view, self.out_size, self.to_out)
-                self.person.draw(person, frame, self.out_size)
+                half = self._soft_luma
+                self._draw_background(far, frame, half)
+                self.person.draw(person, frame, self.out_size, half)
+                if half is not None:
+                    upsample_luma(half, frame.y)
             if self.product is not None:
                 self.product.draw(self._product_to_image(t, view), frame, self.out_size)
             self._draw_captions(t, frame)
