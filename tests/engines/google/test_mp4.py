@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import tempfile
 
 import av
+import numpy as np
 import pytest
 
 from tests.fakes.media import make_mp4
@@ -39,6 +41,50 @@ def test_fit_crops_centre_and_keeps_audio() -> None:
     with av.open(io.BytesIO(result)) as container:
         assert len(container.streams.audio) == 1
         assert float(container.duration or 0) / av.time_base == pytest.approx(1.0, abs=0.1)
+
+
+def _ramp_clip(width: int, height: int, axis: int) -> bytes:
+    """Frames whose brightness climbs along `axis` (1: left to right, 0: top to bottom)."""
+    ramp = np.linspace(16, 235, (height, width)[axis]).astype(np.uint8)
+    plane = np.broadcast_to(ramp[None, :] if axis else ramp[:, None], (height, width))
+    pixels = np.ascontiguousarray(np.repeat(plane[:, :, None], 3, axis=2))
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as file:
+        with av.open(file.name, mode="w", format="mp4") as out:
+            stream = out.add_stream("libx264", rate=8)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            for index in range(4):
+                frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+                frame.pts = index
+                out.mux(stream.encode(frame))
+            out.mux(stream.encode(None))
+        return file.read()
+
+
+@pytest.mark.parametrize(
+    ("source", "axis"), [((1280, 720), 1), ((720, 1280), 0), ((1920, 1080), 1)]
+)
+def test_fit_keeps_the_centre_of_the_picture(source: tuple[int, int], axis: int) -> None:
+    result = mp4.fit_video(_ramp_clip(*source, axis), 720, 720)
+
+    with av.open(io.BytesIO(result)) as container:
+        frames = [f.to_ndarray(format="gray").astype(float) for f in container.decode(video=0)]
+    assert len(frames) == 4
+    seen = frames[-1].mean(axis=1 - axis)  # brightness along the ramp's direction
+    # What the crop shows is the middle 720 of the source scaled to cover: the ramp's values
+    # from a quarter-ish in to a quarter-ish from the end, not its ends.
+    scaled = round(max(source) * 720 / min(source))
+    full = np.linspace(16, 235, scaled)
+    start = (scaled - 720) // 2
+    expected = full[start : start + 720]
+    assert np.abs(seen - expected).max() < 4
+
+
+def test_fit_refuses_a_clip_that_does_not_decode() -> None:
+    clip = make_mp4(720, 1280, 1.0)
+    broken = clip[: len(clip) // 3]
+
+    with pytest.raises(mp4.InvalidVideo):
+        mp4.normalise(broken, 720, 720)
 
 
 @pytest.mark.parametrize("data", [b"", b"garbage" * 50, make_mp4(64, 64, 0.5)[:300]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import tempfile
@@ -13,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import av
-import numpy as np
+import av.filter
 
 
 class InvalidVideo(ValueError):
@@ -57,21 +58,31 @@ def is_faststart(data: bytes) -> bool:
     return "mdat" not in boxes or boxes.index("moov") < boxes.index("mdat")
 
 
-def probe(data: bytes) -> VideoInfo:
-    """Decode every frame of the first video stream, or raise InvalidVideo."""
+@contextmanager
+def _video_source(data: bytes) -> Iterator[tuple[Any, Any]]:
+    """The opened container and its first video stream; FFmpeg's complaints as InvalidVideo."""
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             if not container.streams.video:
                 raise InvalidVideo("no video stream")
-            stream = container.streams.video[0]
-            frames = sum(1 for _ in container.decode(stream))
-            ctx = stream.codec_context
-            size, codec, pix_fmt = (ctx.width, ctx.height), ctx.name, str(ctx.pix_fmt)
+            yield container, container.streams.video[0]
     except (av.FFmpegError, OSError, IndexError) as exc:
         raise InvalidVideo(str(exc)) from exc
+
+
+def _form(stream: Any) -> tuple[int, int, str, str]:
+    ctx = stream.codec_context
+    return ctx.width, ctx.height, ctx.name, str(ctx.pix_fmt)
+
+
+def probe(data: bytes) -> VideoInfo:
+    """Decode every frame of the first video stream, or raise InvalidVideo."""
+    with _video_source(data) as (container, stream):
+        frames = sum(1 for _ in container.decode(stream))
+        width, height, codec, pix_fmt = _form(stream)
     if frames == 0:
         raise InvalidVideo("no decodable frames")
-    return VideoInfo(size[0], size[1], frames, codec, pix_fmt, is_faststart(data))
+    return VideoInfo(width, height, frames, codec, pix_fmt, is_faststart(data))
 
 
 @contextmanager
@@ -111,18 +122,17 @@ def _copyable(container: Any) -> list[Any]:
 def fit_video(data: bytes, width: int, height: int) -> bytes:
     """Scale to cover `width`x`height`, centre-crop, re-encode H.264/yuv420p with +faststart.
 
-    Audio is copied untouched so the voice Omni adds stays in sync.
+    Audio is copied untouched so the voice Omni adds stays in sync. Every frame is decoded
+    on the way, so a clip that does not decode raises InvalidVideo here as in `probe`.
     """
-    with (
-        av.open(io.BytesIO(data), mode="r") as source,
-        faststart_output() as (target, result),
-    ):
-        video_in = source.streams.video[0]
+    frames = 0
+    with _video_source(data) as (source, video_in), faststart_output() as (target, result):
         rate = video_in.average_rate or Fraction(24, 1)
         video_out = target.add_stream("libx264", rate=rate)
         video_out.width, video_out.height, video_out.pix_fmt = width, height, "yuv420p"
         video_out.options = {"crf": "20", "preset": "veryfast"}
         audio = {s.index: target.add_stream_from_template(s) for s in source.streams.audio}
+        cover = _cover_graph(video_in, width, height)
         for packet in source.demux(video_in, *source.streams.audio):
             if packet.stream.index in audio:
                 if packet.dts is not None:
@@ -130,30 +140,48 @@ def fit_video(data: bytes, width: int, height: int) -> bytes:
                     target.mux(packet)
                 continue
             for frame in packet.decode():
-                target.mux(video_out.encode(_cover_frame(frame, width, height)))
+                cover.push(frame)
+                target.mux(video_out.encode(cover.pull()))
+                frames += 1
         target.mux(video_out.encode(None))
+    if frames == 0:
+        raise InvalidVideo("no decodable frames")
     return result[0]
 
 
-def _cover_frame(frame: Any, width: int, height: int) -> Any:
-    scale = max(width / frame.width, height / frame.height)
-    scaled_w = max(width, round(frame.width * scale))
-    scaled_h = max(height, round(frame.height * scale))
-    rgb = frame.reformat(width=scaled_w, height=scaled_h, format="rgb24").to_ndarray()
-    left, top = (scaled_w - width) // 2, (scaled_h - height) // 2
-    cropped = np.ascontiguousarray(rgb[top : top + height, left : left + width])
-    out = av.VideoFrame.from_ndarray(cropped, format="rgb24")
-    out.pts, out.time_base = frame.pts, frame.time_base
-    return out
+def _cover_graph(stream: Any, width: int, height: int) -> Any:
+    """FFmpeg filters that scale a frame to cover the size and crop its centre, in YUV.
+
+    Cropping moves plane pointers and a 16:9 or 9:16 clip cut to 1:1 needs no scaling, so
+    a frame costs next to nothing before the encoder; the RGB round trip this replaces
+    cost more than decoding the clip.
+    """
+    ctx = stream.codec_context
+    scale = max(width / ctx.width, height / ctx.height)
+    scaled = (max(width, round(ctx.width * scale)), max(height, round(ctx.height * scale)))
+    graph = av.filter.Graph()
+    chain = [graph.add_buffer(template=stream)]
+    if scaled != (ctx.width, ctx.height):
+        chain.append(graph.add("scale", f"{scaled[0]}:{scaled[1]}:flags=bicubic"))
+    left, top = (scaled[0] - width) // 2, (scaled[1] - height) // 2
+    chain += [
+        graph.add("crop", f"{width}:{height}:{left}:{top}"),
+        graph.add("format", "yuv420p"),
+        graph.add("buffersink"),
+    ]
+    for upstream, downstream in itertools.pairwise(chain):
+        upstream.link_to(downstream)
+    graph.configure()
+    return graph
 
 
 def normalise(data: bytes, width: int, height: int) -> bytes:
     """A checked H.264/yuv420p +faststart MP4 of exactly `width`x`height` from the service."""
+    with _video_source(data) as (_, stream):
+        form = _form(stream)
+    if form != (width, height, "h264", "yuv420p"):
+        return fit_video(data, width, height)
     info = probe(data)
-    if (info.width, info.height, info.codec, info.pix_fmt) != (width, height, "h264", "yuv420p"):
-        result = fit_video(data, width, height)
-        probe(result)  # our own encode must decode too, or the job should not succeed
-        return result
     if not info.faststart:
         return remux_faststart(data)
     return data
