@@ -385,7 +385,9 @@ def check_frame(model: ProductModel, rgb: NDArray[np.uint8], side: int = _RESULT
     return Fidelity(0.0, "missing") if placement is None else judge(model, picture, placement)
 
 
-def check_image(product: bytes, image: bytes) -> Fidelity:
-    """How faithfully an ad image (encoded) shows the product photo (encoded)."""
-    rgb, _ = _decode(image)
-    return check_frame(product_model(product), rgb)
+def check_image(product: bytes | ProductModel, image: bytes | NDArray[np.uint8]) -> Fidelity:
+    """How faithfully an ad image (encoded, or its RGB pixels) shows the product (its photo
+    encoded, or the model made of it once for several checks)."""
+    model = product_model(product) if isinstance(product, bytes) else product
+    rgb = _decode(image)[0] if isinstance(image, bytes) else image
+    return check_frame(model, rgb)

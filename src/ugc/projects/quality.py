@@ -26,7 +26,7 @@ from ugc.engines.base import (
     VideoRequest,
 )
 from ugc.projects import provenance
-from ugc.projects.fidelity import Fidelity, check_image
+from ugc.projects.fidelity import Fidelity, ProductModel, check_image, product_model
 from ugc.projects.video_fidelity import VideoFidelity, check_video
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ async def produce_image(
     tries = 1 + (settings.fidelity_retries if generative else 0)
     ids = {"project_id": request.project_id, "job_id": request.job_id}
     best: tuple[Any, Fidelity] | None = None
+    product: ProductModel | None = None  # made once, for the first check
     for attempt in range(tries):
         try:
             result = await engine.compose(dataclasses.replace(request, emphasis=attempt), progress)
@@ -83,7 +84,10 @@ async def produce_image(
                 raise
             break  # a retry that fails must not lose the image already paid for
         progress("checking the product", 0.96)
-        fidelity = await asyncio.to_thread(check_image, request.product, result.png)
+        if product is None:
+            product = await asyncio.to_thread(product_model, request.product)
+        picture = result.pixels if result.pixels is not None else result.png
+        fidelity = await asyncio.to_thread(check_image, product, picture)
         log.info(
             "product fidelity",
             extra={

@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -70,6 +71,10 @@ async def test_compose_returns_png_at_requested_ratio(
     image = await GeminiImageEngine(google_settings).compose(request(aspect_ratio), progress)
 
     assert png_size(image.png) == IMAGE_SIZES[aspect_ratio]
+    # The pixels handed to the product check are the PNG's, exactly.
+    with Image.open(io.BytesIO(image.png)) as picture:
+        assert image.pixels is not None
+        assert np.array_equal(np.asarray(picture.convert("RGB")), image.pixels)
     assert progress.reports[-1][1] == 1.0
     body = fake_gemini.image_requests[0].json
     assert body["generationConfig"]["imageConfig"]["aspectRatio"] == aspect_ratio

@@ -8,10 +8,13 @@ import tempfile
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
 from tests.fakes.media import make_mp4
+from tests.support import encode
+from ugc.engines.base import EngineUnavailable
 from ugc.engines.google import mp4
-from ugc.engines.google.pictures import image_mime
+from ugc.engines.google.pictures import cover_png, image_mime
 from ugc.engines.google.sdk import retry_delay
 
 
@@ -119,3 +122,32 @@ def test_retry_delay(details: object, expected: float | None) -> None:
 )
 def test_image_mime(head: bytes, mime: str) -> None:
     assert image_mime(head) == mime
+
+
+@pytest.mark.parametrize(
+    ("source", "size"), [((768, 1376), (1080, 1920)), ((2048, 2048), (1080, 1080))]
+)
+def test_cover_scales_to_fill_and_keeps_the_centre(
+    source: tuple[int, int], size: tuple[int, int]
+) -> None:
+    # A picture whose left half is dark and right half light, with a light square marking
+    # its centre: after covering, the centre mark is at the centre of the new size.
+    pixels = np.zeros((source[1], source[0], 3), np.uint8)
+    pixels[:, source[0] // 2 :] = 200
+    cx, cy, half = source[0] // 2, source[1] // 2, min(source) // 20
+    pixels[cy - half : cy + half, cx - half - 2 * half : cx - half] = 255
+    png, rgb = cover_png(encode(pixels), size)
+
+    assert rgb.shape == (size[1], size[0], 3)
+    with Image.open(io.BytesIO(png)) as picture:
+        assert picture.size == size and np.array_equal(np.asarray(picture), rgb)
+    mark = np.argwhere(rgb[:, :, 0] > 240)
+    middle = mark.mean(axis=0)
+    scale = max(size[0] / source[0], size[1] / source[1])
+    assert abs(middle[0] - size[1] / 2) < 2
+    assert abs(middle[1] - (size[0] / 2 - 2 * half * scale)) < 3
+
+
+def test_cover_refuses_an_unreadable_answer() -> None:
+    with pytest.raises(EngineUnavailable):
+        cover_png(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, (1080, 1920))

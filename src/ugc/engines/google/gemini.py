@@ -121,7 +121,7 @@ class GeminiImageEngine:
             logger.warning("gemini gave no image: %s", exc.message, extra=log)
             raise
         progress("finishing image", 0.9)
-        png = await asyncio.to_thread(cover_png, raw, IMAGE_SIZES[req.aspect_ratio])
+        png, pixels = await asyncio.to_thread(cover_png, raw, IMAGE_SIZES[req.aspect_ratio])
         progress("image ready", 1.0)
         logger.info("gemini image done", extra={**log, "bytes": len(png)})
-        return GeneratedImage(png=png)
+        return GeneratedImage(png=png, pixels=pixels)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, UnidentifiedImageError
 
 from ugc.engines.base import EngineUnavailable
 
@@ -22,19 +25,31 @@ def image_mime(data: bytes) -> str:
     return "application/octet-stream"
 
 
-def cover_png(data: bytes, size: tuple[int, int]) -> bytes:
-    """Scale and centre-crop an encoded image to exactly `size`, encoded as PNG."""
+def cover_png(data: bytes, size: tuple[int, int]) -> tuple[bytes, NDArray[np.uint8]]:
+    """Scale and centre-crop an encoded image to exactly `size`: its PNG and its RGB pixels."""
     try:
         with Image.open(io.BytesIO(data)) as source:
             source.load()
-            picture = source.convert("RGBA" if source.mode in ("RGBA", "LA", "P") else "RGB")
+            picture = np.asarray(source.convert("RGB"))
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         # A truncated or garbled answer is worth a second try, not a user-facing refusal.
         raise EngineUnavailable("The image service returned an image that cannot be read.") from exc
-    fitted = ImageOps.fit(picture, size, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    fitted = _cover(picture, size)
     out = io.BytesIO()
     # zlib's fastest level: a fifth of the default's CPU (0.14 against 0.71 s for a
     # 1080x1920 ad) for a file about a sixth larger; at the default it was the largest cost
     # of a cloud worker's image job after the product check.
-    fitted.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    Image.fromarray(fitted).save(out, format="PNG", compress_level=1)
+    return out.getvalue(), fitted
+
+
+def _cover(rgb: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
+    """Scaled to cover `size` (area averaging down, bicubic up), the centre cut out."""
+    width, height = size
+    scale = max(width / rgb.shape[1], height / rgb.shape[0])
+    scaled = (max(width, round(rgb.shape[1] * scale)), max(height, round(rgb.shape[0] * scale)))
+    if scaled != (rgb.shape[1], rgb.shape[0]):
+        method = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        rgb = np.asarray(cv2.resize(rgb, scaled, interpolation=method), dtype=np.uint8)
+    left, top = (scaled[0] - width) // 2, (scaled[1] - height) // 2
+    return np.ascontiguousarray(rgb[top : top + height, left : left + width])
