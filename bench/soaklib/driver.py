@@ -29,7 +29,7 @@ class Metrics:
     """What one phase observed, from the clients' side."""
 
     started: float = field(default_factory=time.monotonic)
-    api_ms: list[float] = field(default_factory=list)
+    api_ms: dict[str, list[float]] = field(default_factory=dict)  # per "METHOD /route"
     queue_wait_s: list[float] = field(default_factory=list)
     create_to_ready_s: list[float] = field(default_factory=list)
     finished_at: list[float] = field(default_factory=list)  # one per job seen to finish
@@ -42,6 +42,20 @@ class Metrics:
     running_at_deadline: int = 0
     rss_mb: float = 0.0  # the largest worker's, sampled every second
     cpu_cores: dict[str, float] = field(default_factory=dict)  # per role, after the ramp-up
+
+    def api_times(self, *methods: str) -> list[float]:
+        """Every call's time in ms, or only those of `methods` (e.g. "GET")."""
+        return [
+            ms
+            for route, times in self.api_ms.items()
+            if not methods or route.split(" ", 1)[0] in methods
+            for ms in times
+        ]
+
+    def slowest_routes(self, count: int = 3) -> list[tuple[str, float]]:
+        """The routes with the largest p99, with it."""
+        tails = {route: percentile(times, 0.99) for route, times in self.api_ms.items() if times}
+        return sorted(tails.items(), key=lambda item: -item[1])[:count]
 
     def jobs_per_minute(self, since: float, until: float) -> float:
         """Jobs finished in [since, until], per minute."""
@@ -85,7 +99,8 @@ class User:
         except httpx.HTTPError as exc:
             self.metrics.errors[f"{method} {_route(path)}: {type(exc).__name__}"] += 1
             return None
-        self.metrics.api_ms.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.metrics.api_ms.setdefault(f"{method} {_route(path)}", []).append(elapsed)
         if response.status_code not in expected:
             key = f"{method} {_route(path)}: {response.status_code}"
             self.metrics.errors[key] += 1
@@ -243,6 +258,14 @@ async def poor_user_loop(user: User, photos: Photos, deadline: float) -> None:
         )
         await asyncio.sleep(2)
     await user.http.aclose()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The `q` quantile (0..1) by rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _route(path: str) -> str:
