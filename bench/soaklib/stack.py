@@ -190,7 +190,10 @@ class Stack:
                 UGC_VIDEO_ENGINE="omni",
                 UGC_GEMINI_API_KEY="fake-gemini-key",
                 UGC_GEMINI_BASE_URL=self.fake_url,
-                UGC_OMNI_POLL_SECONDS="1",
+                # Each poll costs the worker ~16 ms of CPU (the SDK builds a pydantic model
+                # to read every answer): at 1 s a 30 s video's polls cost as much as its
+                # product check. 3 s keeps create->ready within 3 s of the truth.
+                UGC_OMNI_POLL_SECONDS="3",
             )
         return env
 
