@@ -14,6 +14,7 @@ from ugc.engines.local.image.fingers import (
     finger_mask,
     hidden_by_fingers,
     print_map,
+    solid_share,
 )
 from ugc.engines.local.image.framing import FramedPhoto, frame_person
 from ugc.engines.local.image.people import HandPose, Person
@@ -21,6 +22,7 @@ from ugc.engines.local.image.scene import Scene
 from ugc.engines.local.image.sprite import Sprite, build_sprite, composite
 from ugc.engines.local.image.staging import (
     CoverFn,
+    Grip,
     Hidden,
     Placement,
     Staging,
@@ -90,18 +92,22 @@ def _framing_hand(person: Person) -> Box | None:
 def _cover_test(product: NDArray[np.uint8], mask: NDArray[np.float32] | None) -> CoverFn:
     printed = print_map(product)
 
-    def cover(hand: HandPose, placement: Placement) -> Hidden:
-        return hidden_by_fingers(hand, placement, printed, mask)
+    def cover(hand: HandPose, placement: Placement, grip: Grip) -> Hidden:
+        return hidden_by_fingers(hand, placement, grip, printed, mask)
 
     return cover
 
 
 def _with_fingers(
-    sprite: Sprite, hand: HandPose, canvas: NDArray[np.uint8], mask: NDArray[np.float32] | None
+    sprite: Sprite,
+    hand: HandPose,
+    grip: Grip,
+    canvas: NDArray[np.uint8],
+    mask: NDArray[np.float32] | None,
 ) -> Sprite:
     # The fingers go back over the product (and its shadow) in the sprite itself, so they
     # move with it in the video; the palm stays behind, in the background.
-    fingers = finger_mask(hand, sprite.box, mask)
+    fingers = finger_mask(hand, sprite.box, mask, grip, solid_share(sprite.rgba))
     rgba = sprite.rgba.copy()
     contact_shade(rgba, fingers, hand.palm_width)
     cover = fingers * (rgba[:, :, 3].astype(np.float32) / 255)
@@ -183,7 +189,7 @@ def compose_scene(
     hero = None
     if staging.hand is not None:
         hero = sprite.rgba
-        sprite = _with_fingers(sprite, staging.hand, background, mask)
+        sprite = _with_fingers(sprite, staging.hand, staging.grip, background, mask)
     product_box = turned_box(staging.placement)
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
     avoid += [hand.box.grown(0.15) for hand in hands] + [product_box]
