@@ -23,8 +23,9 @@ Grip = Literal["wrap", "edge"]
 # Product area as a share of the frame: believable between 3% and 45%.
 MIN_SHARE, MAX_SHARE = 0.03, 0.45
 # In a hand the palm sets the size: a person far from the camera holds a smaller product,
-# but not below this share, under which a plain product's outline is lost in the scene.
-MIN_HELD_SHARE = 0.05
+# but not below the first of these shares (under it a plain product's outline is lost in
+# a busy scene), nor the next ones unless the frame or a face leaves no room for it.
+HELD_SHARES = (0.05, 0.035, 0.025)
 # A product made this much bigger than its palm-sized self (so it can be read) is too big
 # for the fingers to reach round: the hand holds it at its edge instead.
 _EDGE_ENLARGED = 1.3
@@ -43,9 +44,6 @@ _MIN_COVER = 0.03
 # What each share of the product hidden costs a grip, against the share of its print: a
 # plain product reads best with the least of it under the fingers.
 _COVER_COST = 1.0
-# A product held from behind, the fingers out of sight, shows less of a hold than one
-# held at its edge: only where no edge grip fits.
-_BEHIND_COST = 0.1
 _TIPS = (4, 8, 12, 16, 20)  # MediaPipe's fingertips, thumb first
 # Where the hand may hold the product along its own height (shares of it, + = the hand
 # lower on the product), the middle first; the palm stays behind the product at every one.
@@ -95,22 +93,26 @@ def _palm_size(hand: HandPose, aspect: float) -> tuple[float, float]:
     return width, height
 
 
-def _enlargement(hand: HandPose, aspect: float, frame_area: float) -> float:
-    # How much bigger than palm-sized the product must be to fill its share of the frame.
+def _enlargement(hand: HandPose, aspect: float, frame_area: float, least: float) -> float:
+    # How much bigger than palm-sized the product must be to fill `least` of the frame.
     width, height = _palm_size(hand, aspect)
     share = width * height / frame_area
-    return math.sqrt(min(max(share, MIN_HELD_SHARE), 0.35) / share)
+    return math.sqrt(min(max(share, least), 0.35) / share)
 
 
-def _hand_size(hand: HandPose, aspect: float, frame_area: float) -> tuple[float, float]:
+def _hand_size(
+    hand: HandPose, aspect: float, frame_area: float, least: float
+) -> tuple[float, float]:
     width, height = _palm_size(hand, aspect)
-    fix = _enlargement(hand, aspect, frame_area)
+    fix = _enlargement(hand, aspect, frame_area, least)
     return width * fix, height * fix
 
 
-def grip_kind(hand: HandPose, aspect: float, size: tuple[int, int]) -> Grip:
-    """How this hand holds a product of this shape in a frame of this size."""
-    enlarged = _enlargement(hand, aspect, size[0] * size[1]) > _EDGE_ENLARGED
+def grip_kind(
+    hand: HandPose, aspect: float, size: tuple[int, int], least: float = HELD_SHARES[0]
+) -> Grip:
+    """How this hand holds a product of this shape, at least `least` of this frame."""
+    enlarged = _enlargement(hand, aspect, size[0] * size[1], least) > _EDGE_ENLARGED
     return "edge" if enlarged else "wrap"
 
 
@@ -123,7 +125,12 @@ def _lean(axis: tuple[float, float]) -> float:
 
 
 def grip_placement(
-    hand: HandPose, aspect: float, size: tuple[int, int], reach: float, slide: float = 0.0
+    hand: HandPose,
+    aspect: float,
+    size: tuple[int, int],
+    reach: float,
+    slide: float = 0.0,
+    least: float = HELD_SHARES[0],
 ) -> Placement:
     """The product in the hand: sized from the palm, leaning with it, over palm and fingers.
 
@@ -131,7 +138,7 @@ def grip_placement(
     on the palm); the fingers then cover more (larger reach) or less of it. `slide` moves
     it up its own height (shares of it), so the hand holds it nearer its base (or its top).
     """
-    width, height = _hand_size(hand, aspect, size[0] * size[1])
+    width, height = _hand_size(hand, aspect, size[0] * size[1], least)
     ux, uy = hand.axis
     along = abs(ux) * width / 2 + abs(uy) * height / 2
     cx, cy = hand.palm_centre
@@ -158,7 +165,12 @@ def _sides(tilt: float, width: float, height: float) -> list[tuple[float, float,
 
 
 def edge_placements(
-    hand: HandPose, aspect: float, size: tuple[int, int], inset: float, slide: float = 0.0
+    hand: HandPose,
+    aspect: float,
+    size: tuple[int, int],
+    inset: float,
+    slide: float = 0.0,
+    least: float = HELD_SHARES[0],
 ) -> list[Placement]:
     """The product held at an edge: the palm at that edge, the fingers reaching over it.
 
@@ -167,7 +179,7 @@ def edge_placements(
     `slide` moves the product along that edge (shares of its half-length). The fingers
     then cover a strip along the edge, never its face with the hand hidden behind.
     """
-    width, height = _hand_size(hand, aspect, size[0] * size[1])
+    width, height = _hand_size(hand, aspect, size[0] * size[1], least)
     ux, uy = hand.axis
     tilt = -_lean(hand.axis)
     cx, cy = hand.palm_centre
@@ -267,25 +279,28 @@ def _gripped(hand: HandPose, placement: Placement) -> bool:
 
 
 def _grips(
-    hand: HandPose, aspect: float, size: tuple[int, int], grip: Grip
+    hand: HandPose, aspect: float, size: tuple[int, int], grip: Grip, least: float, behind: bool
 ) -> Iterator[tuple[Placement, float, float]]:
     # Every place the hand may hold the product, with a small preference that breaks ties
     # and the least share of it the fingers must cover there.
     # Round it: over the palm, a little towards the fingers so their tips wrap its front,
     # further along or back, higher or lower on it when the frame, a face or its print are
-    # in the way. At its edge: the palm there, higher or lower along it; then, should
-    # the frame leave no room beside the hand, over the palm, held from behind: the
-    # fingers show only where they reach past it, and may all be hidden.
-    if grip == "edge":
+    # in the way. At its edge: the palm there, higher or lower along it. Held from behind
+    # (over the palm, the fingers seen only where they reach past it, maybe not at all)
+    # only when no edge grip fits.
+    if grip == "edge" and not behind:
         for inset in _EDGE_INSETS:
             for slide in _SLIDES:
-                for placement in edge_placements(hand, aspect, size, inset, slide):
+                for placement in edge_placements(hand, aspect, size, inset, slide, least):
                     yield placement, 0.02 * abs(slide), _MIN_COVER
-    least, behind = (0.0, _BEHIND_COST) if grip == "edge" else (_MIN_COVER, 0.0)
+        return
+    if behind != (grip == "edge"):
+        return
+    fewest = 0.0 if behind else _MIN_COVER
     for reach in (0.25, 0.5, 0.0, 0.75):
         for slide in _SLIDES:
-            preference = behind + 0.02 * abs(slide) + 0.01 * abs(reach - 0.25)
-            yield grip_placement(hand, aspect, size, reach, slide), preference, least
+            placement = grip_placement(hand, aspect, size, reach, slide, least)
+            yield placement, 0.02 * abs(slide) + 0.01 * abs(reach - 0.25), fewest
 
 
 def _best_grip(
@@ -295,11 +310,35 @@ def _best_grip(
     faces: tuple[Box, ...],
     cover: CoverFn | None,
 ) -> _Held | None:
+    # The product as big as reads well, smaller where nothing fits at that size or only
+    # across its print; held from behind only when no hold clear of the print fits.
+    fallback: _Held | None = None
+    for behind in (False, True):
+        for least in HELD_SHARES:
+            best = _best_grip_at(hand, aspect, size, faces, cover, least, behind)
+            if best is None:
+                continue
+            if best.printed <= _MAX_PRINT_COVER:
+                return best
+            if fallback is None or best.printed < fallback.printed:
+                fallback = best
+    return fallback
+
+
+def _best_grip_at(
+    hand: HandPose,
+    aspect: float,
+    size: tuple[int, int],
+    faces: tuple[Box, ...],
+    cover: CoverFn | None,
+    least: float,
+    behind: bool,
+) -> _Held | None:
     # The first grip clear of the frame's edges and the faces, or, knowing what the
     # fingers hide, the one that hides least of the print, then least of the product.
-    grip = grip_kind(hand, aspect, size)
+    grip = grip_kind(hand, aspect, size, least)
     best: _Held | None = None
-    for placement, preference, least in _grips(hand, aspect, size, grip):
+    for placement, preference, fewest in _grips(hand, aspect, size, grip, least, behind):
         if not _clear(placement, size, faces):
             continue
         if cover is None:
@@ -307,7 +346,7 @@ def _best_grip(
         if not _gripped(hand, placement):
             continue
         hidden = cover(hand, placement, grip)
-        if not least <= hidden.share <= _MAX_COVER:
+        if not fewest <= hidden.share <= _MAX_COVER:
             continue
         cost = hidden.printed + preference + _COVER_COST * hidden.share
         if best is None or cost < best.cost:
