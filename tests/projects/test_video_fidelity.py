@@ -71,7 +71,7 @@ def test_the_local_engine_video_of_a_plain_product_is_intact() -> None:
     assert checked.verdict == "intact", checked
 
 
-@pytest.mark.parametrize("aspect", ["16:9", "1:1"])
+@pytest.mark.parametrize("aspect", ["9:16", "16:9", "1:1"])
 def test_the_local_engine_video_of_a_plain_product_in_a_small_hand_is_intact(
     aspect: AspectRatio,
 ) -> None:

@@ -40,6 +40,9 @@ from ugc.engines.local.kit.png import encode_png
 _BLUR = {"foreground": (0.012, 0.0025), "hand": (0.0035, 0.0), "raised": (0.0, 0.0)}
 
 
+_EDGE_ROOM = 3.0  # palm lengths past the palm's centre
+
+
 def depth_blurs(composition: str, face: Box | None, size: tuple[int, int]) -> tuple[float, float]:
     """The depth blur of the background and of the person: Gaussian sigmas in image pixels."""
     back_blur, person_blur = _BLUR.get(composition, (0.0, 0.0))
@@ -86,7 +89,13 @@ def _framing_hand(person: Person) -> Box | None:
     if not hands:
         return None
     best = max(hands, key=lambda h: h.palm_width * h.score * (1 - 0.75 * h.holding))
-    return best.box
+    # ...with room past its fingertips, where a small hand holds the product at its edge.
+    (ux, uy), (cx, cy) = best.axis, best.palm_centre
+    reach = _EDGE_ROOM * best.palm_length
+    box = best.box
+    x0, y0 = min(box.x, cx + ux * reach), min(box.y, cy + uy * reach)
+    x1, y1 = max(box.right, cx + ux * reach), max(box.bottom, cy + uy * reach)
+    return Box(x0, y0, x1 - x0, y1 - y0)
 
 
 def _cover_test(product: NDArray[np.uint8], mask: NDArray[np.float32] | None) -> CoverFn:
