@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import tempfile
+from pathlib import Path
 
 import av
 import numpy as np
@@ -15,8 +16,9 @@ from skimage import data as skdata
 from tests.fakes.scenes import clip_from_image, paste_product
 from tests.support import encode, flat_tube_photo, person_photo
 from ugc.config import Settings
-from ugc.engines.base import ImageRequest, VideoRequest
+from ugc.engines.base import AspectRatio, ImageRequest, VideoRequest
 from ugc.engines.local.image import LocalImageEngine
+from ugc.engines.local.image.scene import scene_composition
 from ugc.engines.local.video.engine import LocalVideoEngine
 from ugc.projects.video_fidelity import check_video
 from ugc.projects.video_frames import sample_frames
@@ -24,15 +26,18 @@ from ugc.projects.video_frames import sample_frames
 TUBE = flat_tube_photo()
 
 
-def tube_ad() -> tuple[bytes, bytes | None]:
-    """The local engine's ad of the plain tube held up from the frame's bottom edge."""
+def tube_ad(
+    person: bytes | None = None, aspect: AspectRatio = "9:16"
+) -> tuple[bytes, bytes | None]:
+    """The local engine's ad of the plain tube (by default held up from the frame's bottom
+    edge before the astronaut)."""
     request = ImageRequest(
-        person=encode(skdata.astronaut()),
+        person=person or encode(skdata.astronaut()),
         product=TUBE,
         product_name="Plain",
         product_description="",
         prompt="",
-        aspect_ratio="9:16",
+        aspect_ratio=aspect,
     )
     image = asyncio.run(LocalImageEngine(Settings()).compose(request, lambda s, f: None))
     return image.png, image.scene
@@ -57,6 +62,32 @@ def test_the_local_engine_video_of_a_plain_product_is_intact() -> None:
         product_description="",
         prompt="",
         aspect_ratio="9:16",
+        scene=scene,
+    )
+    video = asyncio.run(LocalVideoEngine(Settings()).animate(request, lambda *a: None))
+
+    checked = check_video(TUBE, video.mp4)
+
+    assert checked.verdict == "intact", checked
+
+
+@pytest.mark.parametrize("aspect", ["9:16", "16:9", "1:1"])
+def test_the_local_engine_video_of_a_plain_product_in_a_small_hand_is_intact(
+    aspect: AspectRatio,
+) -> None:
+    # Messi's small hand holds the tube at its edge: its fingers cover a strip of it there
+    # in every frame of the pan and push-in, never a floating patch of its face.
+    messi = Path("/usr/share/doc/opencv-doc/examples/data/messi5.jpg")
+    if not messi.exists():
+        pytest.skip("messi5.jpg is missing (apt-get install opencv-doc)")
+    png, scene = tube_ad(messi.read_bytes(), aspect)
+    assert (scene_composition(scene) or {}).get("composition") == "hand"
+    request = VideoRequest(
+        image=png,
+        product_name="Plain",
+        product_description="",
+        prompt="",
+        aspect_ratio=aspect,
         scene=scene,
     )
     video = asyncio.run(LocalVideoEngine(Settings()).animate(request, lambda *a: None))

@@ -14,6 +14,7 @@ from ugc.engines.local.image.fingers import (
     finger_mask,
     hidden_by_fingers,
     print_map,
+    solid_share,
 )
 from ugc.engines.local.image.framing import FramedPhoto, frame_person
 from ugc.engines.local.image.people import HandPose, Person
@@ -21,6 +22,7 @@ from ugc.engines.local.image.scene import Scene
 from ugc.engines.local.image.sprite import Sprite, build_sprite, composite
 from ugc.engines.local.image.staging import (
     CoverFn,
+    Grip,
     Hidden,
     Placement,
     Staging,
@@ -36,6 +38,9 @@ from ugc.engines.local.kit.png import encode_png
 # Portrait-mode blur (sigma as a share of the frame's shorter side): strong behind a
 # product in the foreground, light behind a person holding it (the person is the subject).
 _BLUR = {"foreground": (0.012, 0.0025), "hand": (0.0035, 0.0), "raised": (0.0, 0.0)}
+
+
+_EDGE_ROOM = 3.0  # palm lengths past the palm's centre
 
 
 def depth_blurs(composition: str, face: Box | None, size: tuple[int, int]) -> tuple[float, float]:
@@ -84,24 +89,34 @@ def _framing_hand(person: Person) -> Box | None:
     if not hands:
         return None
     best = max(hands, key=lambda h: h.palm_width * h.score * (1 - 0.75 * h.holding))
-    return best.box
+    # ...with room past its fingertips, where a small hand holds the product at its edge.
+    (ux, uy), (cx, cy) = best.axis, best.palm_centre
+    reach = _EDGE_ROOM * best.palm_length
+    box = best.box
+    x0, y0 = min(box.x, cx + ux * reach), min(box.y, cy + uy * reach)
+    x1, y1 = max(box.right, cx + ux * reach), max(box.bottom, cy + uy * reach)
+    return Box(x0, y0, x1 - x0, y1 - y0)
 
 
 def _cover_test(product: NDArray[np.uint8], mask: NDArray[np.float32] | None) -> CoverFn:
     printed = print_map(product)
 
-    def cover(hand: HandPose, placement: Placement) -> Hidden:
-        return hidden_by_fingers(hand, placement, printed, mask)
+    def cover(hand: HandPose, placement: Placement, grip: Grip) -> Hidden:
+        return hidden_by_fingers(hand, placement, grip, printed, mask)
 
     return cover
 
 
 def _with_fingers(
-    sprite: Sprite, hand: HandPose, canvas: NDArray[np.uint8], mask: NDArray[np.float32] | None
+    sprite: Sprite,
+    hand: HandPose,
+    grip: Grip,
+    canvas: NDArray[np.uint8],
+    mask: NDArray[np.float32] | None,
 ) -> Sprite:
     # The fingers go back over the product (and its shadow) in the sprite itself, so they
     # move with it in the video; the palm stays behind, in the background.
-    fingers = finger_mask(hand, sprite.box, mask)
+    fingers = finger_mask(hand, sprite.box, mask, grip, solid_share(sprite.rgba))
     rgba = sprite.rgba.copy()
     contact_shade(rgba, fingers, hand.palm_width)
     cover = fingers * (rgba[:, :, 3].astype(np.float32) / 255)
@@ -183,7 +198,7 @@ def compose_scene(
     hero = None
     if staging.hand is not None:
         hero = sprite.rgba
-        sprite = _with_fingers(sprite, staging.hand, background, mask)
+        sprite = _with_fingers(sprite, staging.hand, staging.grip, background, mask)
     product_box = turned_box(staging.placement)
     avoid = [f.grown(0.3, 0.35) if i == 0 else f.grown(0.15) for i, f in enumerate(faces)]
     avoid += [hand.box.grown(0.15) for hand in hands] + [product_box]
