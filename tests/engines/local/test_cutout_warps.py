@@ -181,3 +181,16 @@ def test_half_size_is_the_unbiased_two_by_two_mean() -> None:
     assert half.shape == (32, 24, 4)
     assert np.abs(half - exact).max() <= 0.5
     assert abs(float(half.mean()) - float(exact.mean())) < 0.02
+
+
+@pytest.mark.parametrize("shape", [(64, 48, 4), (64, 48)])
+def test_half_size_rounds_exact_halves_to_even(shape: tuple[int, ...]) -> None:
+    # 2x2 blocks of (q, q, q + 1, q + 1): every mean is a tie, q + 0.5.
+    rng = np.random.default_rng(11)
+    q = rng.integers(0, 255, (shape[0] // 2, shape[1] // 2, *shape[2:]), dtype=np.uint8)
+    image = np.repeat(np.repeat(q, 2, axis=0), 2, axis=1)
+    image[1::2] += 1
+    half = half_size(image)
+    assert half.shape == q.shape
+    # Half to even: q + 0.5 becomes q when q is even, q + 1 when it is odd.
+    np.testing.assert_array_equal(half, q + (q % 2))
