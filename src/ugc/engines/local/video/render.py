@@ -118,7 +118,8 @@ class FrameRenderer:
         deep = layers.blur[0] * self.to_out >= DEEP_SIGMA
 
         def background_level(scale: float) -> tuple[SharpBackground | SoftBackground, Affine]:
-            image, factors = resized(background, scale)
+            # A blurred background has no detail for the area filter to keep.
+            image, factors = resized(background, scale, bilinear=self._soft_background)
             return (
                 SoftBackground(image, deep) if self._soft_background else SharpBackground(image)
             ), factors
