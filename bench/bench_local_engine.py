@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import cv2
+import numpy as np
 import skimage.data
 from PIL import Image
 
