@@ -3,16 +3,16 @@
 Image compose includes the vision stage (person mask, faces, hands), run once per image.
 The peak resident memory of one image and video job is measured in a fresh process.
 
-Run as `python bench/bench_local_engine.py [runs] [--video] [--shot foreground|hand]` (default 5;
---video: only the video render and its floor, for comparing renderer changes quickly). The shot
-picks the photos: "foreground" (the default) the astronaut and a coffee cup, composed with the
-product in front and the person depth-blurred; "hand" OpenCV's messi5.jpg (a whole body, both
-hands in view) and the demo's serum, composed with the product held in a visible hand and the
-person sharp, every layer at full size. Every number is the median of `runs` timed runs after
-one warm-up. The encode floor is libx264 with the engine's own
-settings encoding the very frames the render produced (held in memory beforehand), so
-render / floor is what compositing adds on top of unavoidable encoding. Render and floor
-runs alternate, so a change in the machine's load during the benchmark hits both alike.
+Run as `python bench/bench_local_engine.py [runs] [--video] [--shot foreground|hand]` (default
+5; --video: only the video render and its floor, for comparing renderer changes quickly). The
+shot picks the photos: "foreground" (the default) the astronaut and a coffee cup, composed with
+the product in front and the person depth-blurred; "hand" OpenCV's messi5.jpg (a whole body,
+both hands in view) and the demo's serum, composed with the product held in a visible hand and
+the person sharp, so warped at full size every frame. Every number is the median of `runs`
+timed runs after one warm-up. The encode floor is libx264 with the engine's own settings
+encoding the very frames the render produced (held in memory beforehand), so render / floor
+is what compositing adds on top of unavoidable encoding. Render and floor runs alternate, so
+a change in the machine's load during the benchmark hits both alike.
 """
 
 from __future__ import annotations
