@@ -3,12 +3,16 @@
 Image compose includes the vision stage (person mask, faces, hands), run once per image.
 The peak resident memory of one image and video job is measured in a fresh process.
 
-Run as `python bench/bench_local_engine.py [runs] [--video]` (default 5; --video: only the
-video render and its floor, for comparing renderer changes quickly). Every number is the median
-of `runs` timed runs after one warm-up. The encode floor is libx264 with the engine's own
-settings encoding the very frames the render produced (held in memory beforehand), so
-render / floor is what compositing adds on top of unavoidable encoding. Render and floor
-runs alternate, so a change in the machine's load during the benchmark hits both alike.
+Run as `python bench/bench_local_engine.py [runs] [--video] [--shot foreground|hand]` (default
+5; --video: only the video render and its floor, for comparing renderer changes quickly). The
+shot picks the photos: "foreground" (the default) the astronaut and a coffee cup, composed with
+the product in front and the person depth-blurred; "hand" OpenCV's messi5.jpg (a whole body,
+both hands in view) and the demo's serum, composed with the product held in a visible hand and
+the person sharp, so warped at full size every frame. Every number is the median of `runs`
+timed runs after one warm-up. The encode floor is libx264 with the engine's own settings
+encoding the very frames the render produced (held in memory beforehand), so render / floor
+is what compositing adds on top of unavoidable encoding. Render and floor runs alternate, so
+a change in the machine's load during the benchmark hits both alike.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 import skimage.data
 from PIL import Image
@@ -37,7 +42,9 @@ from ugc.engines.base import (
     ImageRequest,
     VideoRequest,
 )
+from ugc.engines.local.demo import OPENCV_DATA, serum_packshot
 from ugc.engines.local.image.engine import LocalImageEngine
+from ugc.engines.local.image.scene import scene_composition
 from ugc.engines.local.video.encode import H264Writer
 from ugc.engines.local.video.engine import LocalVideoEngine, _scene_for, layers_from_scene
 from ugc.engines.local.video.motion import FPS, FRAME_COUNT
@@ -72,13 +79,21 @@ def _timed(*actions: Callable[[], object], runs: int) -> list[tuple[float, float
     ]
 
 
-def _photos() -> tuple[bytes, bytes]:
-    """The person and product photos, as a worker receives them: PNG bytes."""
-    return _png(skimage.data.astronaut()), _png(skimage.data.coffee())
+SHOTS = ("foreground", "hand")
 
 
-def _image_request(aspect: str, photos: tuple[bytes, bytes] | None = None) -> ImageRequest:
-    person, product = _photos() if photos is None else photos
+def _photos(shot: str) -> tuple[bytes, bytes]:
+    """The shot's person and product photos, as a worker receives them: PNG bytes."""
+    if shot == "foreground":
+        return _png(skimage.data.astronaut()), _png(skimage.data.coffee())
+    bgr = cv2.imread(str(OPENCV_DATA / "messi5.jpg"))
+    if bgr is None:
+        sys.exit(f"the hand shot needs {OPENCV_DATA / 'messi5.jpg'} (Debian's opencv-doc)")
+    return _png(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), _png(serum_packshot())
+
+
+def _image_request(aspect: str, photos: tuple[bytes, bytes]) -> ImageRequest:
+    person, product = photos
     return ImageRequest(
         person=person,
         product=product,
@@ -139,6 +154,14 @@ def _own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
+def _check_shot(image: GeneratedImage, shot: str) -> None:
+    # The engine picks the composition from the photos: a change in the grip search could
+    # turn the hand shot into another one, and the numbers would silently be of that.
+    composition = (scene_composition(image.scene) or {}).get("composition")
+    if composition != shot:
+        sys.exit(f"the {shot} shot's photos were composed as {composition!r}")
+
+
 def _peak_rss_child(folder: Path) -> None:
     # The photos arrive as PNG files, as a worker reads them from storage: making them
     # here would load scikit-image's sample data, which a worker never does.
@@ -149,11 +172,11 @@ def _peak_rss_child(folder: Path) -> None:
     print(_own_peak_rss_mb())
 
 
-def _peak_rss_mb() -> float:
+def _peak_rss_mb(photos: tuple[bytes, bytes]) -> float:
     """Peak RSS of a fresh process that composes one image and renders its video."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        person, product = _photos()
+        person, product = photos
         (folder / "person.png").write_bytes(person)
         (folder / "product.png").write_bytes(product)
         done = subprocess.run(
@@ -173,11 +196,15 @@ def main() -> None:
         return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 5
     video_only = "--video" in sys.argv
+    shot = sys.argv[sys.argv.index("--shot") + 1] if "--shot" in sys.argv[:-1] else SHOTS[0]
+    if shot not in SHOTS:
+        sys.exit(f"--shot: one of {', '.join(SHOTS)}")
+    photos = _photos(shot)
     settings = Settings()
     image_engine, video_engine = LocalImageEngine(settings), LocalVideoEngine(settings)
     rows = []
     for aspect in () if video_only else ASPECT_RATIOS:
-        request = _image_request(aspect)
+        request = _image_request(aspect, photos)
         [(wall, cpu)] = _timed(
             lambda r=request: asyncio.run(image_engine.compose(r, _quiet)), runs=runs
         )
@@ -185,7 +212,8 @@ def main() -> None:
         rows.append(
             (f"image compose incl. vision {aspect} ({width}x{height})", wall, cpu, "< 0.5 s")
         )
-    image = asyncio.run(image_engine.compose(_image_request("9:16"), _quiet))
+    image = asyncio.run(image_engine.compose(_image_request("9:16", photos), _quiet))
+    _check_shot(image, shot)
     video_request = _video_request(image)
     frames = _frames(video_request)
     (render_wall, render_cpu), (floor_wall, floor_cpu) = _timed(
@@ -195,9 +223,9 @@ def main() -> None:
     )
     width, height = VIDEO_SIZES["9:16"]
     label = f"{FRAME_COUNT / FPS:.0f} s {width}x{height} @ {FPS} fps"
-    rows.append((f"video render, {label}", render_wall, render_cpu, "<= 1.5x floor"))
+    rows.append((f"video render, {shot} shot, {label}", render_wall, render_cpu, "<= 1.5x floor"))
     rows.append((f"encode floor (libx264 veryfast), {label}", floor_wall, floor_cpu, ""))
-    print(f"Local engine, median of {runs} runs (wall / process CPU)\n")
+    print(f"Local engine, {shot} shot, median of {runs} runs (wall / process CPU)\n")
     print("| what | wall s | cpu s | target |")
     print("|---|---:|---:|---|")
     for name, wall, cpu, target in rows:
@@ -208,7 +236,7 @@ def main() -> None:
     )
     if video_only:
         return
-    peak = _peak_rss_mb()
+    peak = _peak_rss_mb(photos)
     print(f"| peak RSS, one image + video job in a fresh process | {peak:.0f} MB | | < 400 MB |")
 
 

@@ -33,12 +33,9 @@ from ugc.engines.local.video.plane_warp import (
 from ugc.engines.local.video.yuv import FrameBuffer, Plane, premultiplied_to_yuva
 
 Affine = NDArray[np.float64]
-
-
-def _resized(image: Image, scale: float) -> Image:
-    size = (max(2, round(image.shape[1] * scale)), max(2, round(image.shape[0] * scale)))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return np.asarray(cv2.resize(image, size, interpolation=interpolation), dtype=np.uint8)
+# The half-size (Y, U, V, alpha) warp, split into planes (source channel, plane) pairs.
+_SOFT_SPLIT = [0, 0, 1, 1, 2, 2, 3, 3]
+_SHARP_SPLIT = [1, 0, 2, 1, 3, 2]  # U, V and alpha only
 
 
 def _blend(plane: Plane, colour: Plane, cover: Plane) -> None:
@@ -76,7 +73,12 @@ class CutoutLayer:
         self.scale = scale
         self.soft_alpha, self.soft = soft_alpha or soft, soft
         self.origin = np.array([sprite.x, sprite.y], float)
-        yuva = premultiplied_to_yuva(_resized(sprite.rgba, scale))
+        # The person's layer (a mask-made alpha) is resampled bilinearly, at a fifth of
+        # the cost (levels.py): over a hand shot's frames 0.03 grey levels from the area
+        # filter on average, 8 at most (lettering on a shirt). The product keeps the area
+        # filter: its label's lettering showed up to 25 levels, and its layer is small.
+        image, _ = resized(sprite.rgba, scale, bilinear=self.soft_alpha)
+        yuva = premultiplied_to_yuva(image)
         # Only what covers anything is warped each frame, not the empty margin a shadow
         # was blurred into: outside the crop every channel is zero anyway.
         covers = yuva.view(np.uint32)[:, :, 0] != 0  # any of the four channels
@@ -94,7 +96,7 @@ class CutoutLayer:
         assert self.pixels is not None
         if math.isclose(factor, 1.0):
             return CutoutLevel(self.pixels, np.ones((2, 1)))
-        return CutoutLevel(*resized(self.pixels, factor))
+        return CutoutLevel(*resized(self.pixels, factor, bilinear=self.soft_alpha))
 
     def draw(
         self,
@@ -114,7 +116,8 @@ class CutoutLayer:
         matrix[:, 2] -= self.origin
         matrix *= self.scale
         matrix[:, 2] -= self.crop  # into the cropped layer's pixels
-        sampled = math.sqrt(abs(np.linalg.det(matrix[:, :2])))  # layer pixels per output pixel
+        # Layer pixels per output pixel (the 2x2 determinant, without numpy's general one).
+        sampled = math.sqrt(abs(matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0]))
         # A soft layer looks the same sampled at any scale near 1: one level serves.
         _, level = self.levels.at(1.0 if self.soft else 1 / sampled)
         matrix *= level.factors
@@ -139,13 +142,15 @@ class CutoutLayer:
         rows, cols = (y1 - y0) // 2, (x1 - x0) // 2
         warped = self._scratch.get("half", rows, cols, 4)
         cv2.warpAffine(level.half(), half_matrix(matrix), (cols, rows), dst=warped, flags=WARP)
-        planes = [self._scratch.get(name, rows, cols) for name in ("y2", "u2", "v2", "a2")]
-        cv2.mixChannels([warped], planes, [0, 0, 1, 1, 2, 2, 3, 3])
-        half_y, half_u, half_v, half_alpha = planes
+        # A sharp layer's luma comes from full size: its half-size copy is left in place.
+        names = ("y2", "u2", "v2", "a2") if self.soft else ("u2", "v2", "a2")
+        planes = [self._scratch.get(name, rows, cols) for name in names]
+        cv2.mixChannels([warped], planes, _SOFT_SPLIT if self.soft else _SHARP_SPLIT)
+        *_, half_u, half_v, half_alpha = planes
         _blend(u, half_u, half_alpha)
         _blend(v, half_v, half_alpha)
         if self.soft and half_luma is not None:
-            _blend(half_luma[half], half_y, half_alpha)
+            _blend(half_luma[half], planes[0], half_alpha)
         else:
             colour, alpha = self._full_size(level, matrix, planes)
             _blend(luma, colour, alpha)
@@ -154,11 +159,11 @@ class CutoutLayer:
         self, level: CutoutLevel, matrix: Affine, halves: list[Plane]
     ) -> tuple[Plane, Plane]:
         """The layer's luma and alpha over the box at full size."""
-        half_y, _, _, half_alpha = halves
-        rows, cols = half_y.shape[0] * 2, half_y.shape[1] * 2
+        half_alpha = halves[-1]
+        rows, cols = half_alpha.shape[0] * 2, half_alpha.shape[1] * 2
         luma, alpha = self._scratch.get("y", rows, cols), self._scratch.get("a", rows, cols)
         if self.soft:
-            upsample_luma(half_y, luma)
+            upsample_luma(halves[0], luma)
         if self.soft_alpha:
             cv2.resize(half_alpha, (cols, rows), dst=alpha, interpolation=cv2.INTER_LINEAR)
         if not self.soft_alpha:

@@ -84,12 +84,17 @@ def _resized(image: NDArray[np.uint8], scale: float) -> NDArray[np.uint8]:
 
 def _camera_matrix(view: View, out_size: tuple[int, int], to_layer: float) -> Affine:
     """Output pixel -> image pixel for the view: G u + (c - G * half)."""
-    width, height = out_size
+    # In plain floats: three of these a frame, each a few numpy calls on 2x2 arrays otherwise.
+    half_w, half_h = out_size[0] / 2, out_size[1] / 2
     angle = math.radians(view.roll)
     scale = 1 / (view.zoom * to_layer)
-    g = scale * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    offset = np.array([view.cx, view.cy]) - g @ np.array([width / 2, height / 2])
-    return np.hstack([g, offset[:, None]])
+    cos, sin = scale * math.cos(angle), scale * math.sin(angle)
+    return np.array(
+        [
+            [cos, -sin, view.cx - (cos * half_w - sin * half_h)],
+            [sin, cos, view.cy - (sin * half_w + cos * half_h)],
+        ]
+    )
 
 
 class FrameRenderer:
@@ -113,7 +118,8 @@ class FrameRenderer:
         deep = layers.blur[0] * self.to_out >= DEEP_SIGMA
 
         def background_level(scale: float) -> tuple[SharpBackground | SoftBackground, Affine]:
-            image, factors = resized(background, scale)
+            # A blurred background has no detail for the area filter to keep.
+            image, factors = resized(background, scale, bilinear=self._soft_background)
             return (
                 SoftBackground(image, deep) if self._soft_background else SharpBackground(image)
             ), factors

@@ -93,14 +93,15 @@ class FrameBuffer:
 def half_size(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """The 2x2 means of an even-sized image, rounded half to even.
 
-    OpenCV's area resize rounds halves up, which raises a plane by 1/8 of a level on
-    average: invisible once, but a half-size layer upsampled into the frame shows it as a
-    brighter picture than the full-size one.
+    OpenCV's area resize of uint8 rounds halves up, which raises a plane by 1/8 of a level
+    on average: invisible once, but a half-size layer upsampled into the frame shows it as
+    a brighter picture than the full-size one. In float32 its 2x2 means are exact (quarters
+    of integers), and the conversion back rounds half to even: the same result as integer
+    maths, at a third of the cost of doing it in numpy (whose strided sums of four-channel
+    pixels run four bytes at a time).
     """
-    total = image[0::2, 0::2].astype(np.uint16)
-    total += image[0::2, 1::2]
-    total += image[1::2, 0::2]
-    total += image[1::2, 1::2]
-    # total = 4q + r: q, and q + 1 for r = 3, or for r = 2 when q is odd.
-    total += 1 + ((total >> 2) & 1)
-    return np.ascontiguousarray(total >> 2, dtype=np.uint8)
+    height, width = image.shape[:2]
+    means = cv2.resize(
+        image.astype(np.float32), (width // 2, height // 2), interpolation=cv2.INTER_AREA
+    )
+    return u8(cv2.convertScaleAbs(means))
