@@ -24,7 +24,6 @@ from ugc.engines.local.video.background import (
     SoftBackground,
 )
 from ugc.engines.local.video.cutout_layer import CutoutLayer
-from ugc.engines.local.video.levels import STEP, resized
 from ugc.engines.local.video.yuv import FrameBuffer, half_size
 
 _SIZE = (640, 720)
@@ -195,17 +194,3 @@ def test_half_size_rounds_exact_halves_to_even(shape: tuple[int, ...]) -> None:
     assert half.shape == q.shape
     # Half to even: q + 0.5 becomes q when q is even, q + 1 when it is odd.
     np.testing.assert_array_equal(half, q + (q % 2))
-
-
-@pytest.mark.parametrize("steps", [1, 5])
-def test_bilinear_levels_keep_the_brightness_of_the_area_filter(steps: int) -> None:
-    # The person's levels, from one step below the sharpest to the push-in's widest.
-    photo = np.ascontiguousarray(skimage.data.astronaut())
-    area, area_factors = resized(photo, STEP**-steps)
-    bilinear, factors = resized(photo, STEP**-steps, bilinear=True)
-    np.testing.assert_array_equal(factors, area_factors)
-    assert bilinear.shape == area.shape
-    # No darker (OpenCV's plain bilinear resize of uint8 is, by 0.08 levels), and the
-    # same picture: a fraction of a level apart on average.
-    assert math.isclose(float(bilinear.mean()), float(area.mean()), abs_tol=0.02)
-    assert float(np.abs(bilinear.astype(np.int16) - area).mean()) < 1.0

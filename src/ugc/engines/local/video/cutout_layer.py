@@ -73,7 +73,7 @@ class CutoutLayer:
         self.scale = scale
         self.soft_alpha, self.soft = soft_alpha or soft, soft
         self.origin = np.array([sprite.x, sprite.y], float)
-        # The person's layer (a mask-made alpha) is resampled bilinearly, at a fifth of
+        # The person's layer (a mask-made alpha) is resampled bilinearly, at a seventh of
         # the cost (levels.py): over a hand shot's frames 0.03 grey levels from the area
         # filter on average, 8 at most (lettering on a shirt). The product keeps the area
         # filter: its label's lettering showed up to 25 levels, and its layer is small.

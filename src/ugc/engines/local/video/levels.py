@@ -62,8 +62,8 @@ def resized(
     Shrunk with the area filter unless `bilinear`: OpenCV's area filter at a fractional
     scale costs five times a bilinear resize (17 against 3 ms for a person's layer), and a
     photo loses nothing visible to bilinear within the push-in's range of levels (to 0.7
-    of the sharpest size). Bilinear is OpenCV's bit-exact variant: the plain one rounds
-    uint8 down on average, 0.08 grey levels, which shows as a darker frame.
+    of the sharpest size). Its bit-exact variant, as OpenCV's plain one rounds uint8
+    down on average: 0.08 grey levels darker, which shows as a darker frame.
     """
     height, width = image.shape[:2]
     size = (max(2, round(width * scale)), max(2, round(height * scale)))
