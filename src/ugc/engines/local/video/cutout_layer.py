@@ -38,6 +38,12 @@ _SOFT_SPLIT = [0, 0, 1, 1, 2, 2, 3, 3]
 _SHARP_SPLIT = [1, 0, 2, 1, 3, 2]  # U, V and alpha only
 
 
+def _resized(image: Image, scale: float) -> Image:
+    size = (max(2, round(image.shape[1] * scale)), max(2, round(image.shape[0] * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(image, size, interpolation=interpolation), dtype=np.uint8)
+
+
 def _blend(plane: Plane, colour: Plane, cover: Plane) -> None:
     # Premultiplied "over": what is under keeps (255 - alpha) / 255 of itself.
     cv2.add(cv2.multiply(plane, cv2.bitwise_not(cover), scale=1 / 255), colour, dst=plane)
@@ -73,12 +79,7 @@ class CutoutLayer:
         self.scale = scale
         self.soft_alpha, self.soft = soft_alpha or soft, soft
         self.origin = np.array([sprite.x, sprite.y], float)
-        # The person's layer (a mask-made alpha) is resampled bilinearly, at a seventh of
-        # the cost (levels.py): over a hand shot's frames 0.03 grey levels from the area
-        # filter on average, 8 at most (lettering on a shirt). The product keeps the area
-        # filter: its label's lettering showed up to 25 levels, and its layer is small.
-        image, _ = resized(sprite.rgba, scale, bilinear=self.soft_alpha)
-        yuva = premultiplied_to_yuva(image)
+        yuva = premultiplied_to_yuva(_resized(sprite.rgba, scale))
         # Only what covers anything is warped each frame, not the empty margin a shadow
         # was blurred into: outside the crop every channel is zero anyway.
         covers = yuva.view(np.uint32)[:, :, 0] != 0  # any of the four channels
@@ -96,7 +97,7 @@ class CutoutLayer:
         assert self.pixels is not None
         if math.isclose(factor, 1.0):
             return CutoutLevel(self.pixels, np.ones((2, 1)))
-        return CutoutLevel(*resized(self.pixels, factor, bilinear=self.soft_alpha))
+        return CutoutLevel(*resized(self.pixels, factor))
 
     def draw(
         self,

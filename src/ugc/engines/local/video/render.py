@@ -118,8 +118,7 @@ class FrameRenderer:
         deep = layers.blur[0] * self.to_out >= DEEP_SIGMA
 
         def background_level(scale: float) -> tuple[SharpBackground | SoftBackground, Affine]:
-            # A blurred background has no detail for the area filter to keep.
-            image, factors = resized(background, scale, bilinear=self._soft_background)
+            image, factors = resized(background, scale)
             return (
                 SoftBackground(image, deep) if self._soft_background else SharpBackground(image)
             ), factors
