@@ -6,7 +6,7 @@ for a fixed time; the table says what the workers bought. During the last phase 
 first engine one worker is SIGKILLed and one web process too; afterwards the invariants
 are checked (jobs, ledger, paid operations, storage, event streams).
 
-    python bench/soak.py                       # the full soak (~12 minutes)
+    python bench/soak.py                       # the full soak (~16 minutes)
     python bench/soak.py --short               # the CI form: one phase with the kills, ~2 min
 """
 
