@@ -16,6 +16,8 @@ from typing import Any
 import av
 import av.filter
 
+from ugc.engines.google.pictures import cover_geometry
+
 
 class InvalidVideo(ValueError):
     """The bytes are not a playable MP4 with at least one decodable video frame."""
@@ -157,13 +159,11 @@ def _cover_graph(stream: Any, width: int, height: int) -> Any:
     cost more than decoding the clip.
     """
     ctx = stream.codec_context
-    scale = max(width / ctx.width, height / ctx.height)
-    scaled = (max(width, round(ctx.width * scale)), max(height, round(ctx.height * scale)))
+    scaled, (left, top) = cover_geometry((ctx.width, ctx.height), (width, height))
     graph = av.filter.Graph()
     chain = [graph.add_buffer(template=stream)]
     if scaled != (ctx.width, ctx.height):
         chain.append(graph.add("scale", f"{scaled[0]}:{scaled[1]}:flags=bicubic"))
-    left, top = (scaled[0] - width) // 2, (scaled[1] - height) // 2
     chain += [
         graph.add("crop", f"{width}:{height}:{left}:{top}"),
         graph.add("format", "yuv420p"),

@@ -46,10 +46,19 @@ def cover_png(data: bytes, size: tuple[int, int]) -> tuple[bytes, NDArray[np.uin
 def _cover(rgb: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
     """Scaled to cover `size` (area averaging down, bicubic up), the centre cut out."""
     width, height = size
-    scale = max(width / rgb.shape[1], height / rgb.shape[0])
-    scaled = (max(width, round(rgb.shape[1] * scale)), max(height, round(rgb.shape[0] * scale)))
+    scaled, (left, top) = cover_geometry((rgb.shape[1], rgb.shape[0]), size)
     if scaled != (rgb.shape[1], rgb.shape[0]):
-        method = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        shrunk = scaled[0] <= rgb.shape[1] and scaled[1] <= rgb.shape[0]
+        method = cv2.INTER_AREA if shrunk else cv2.INTER_CUBIC
         rgb = np.asarray(cv2.resize(rgb, scaled, interpolation=method), dtype=np.uint8)
-    left, top = (scaled[0] - width) // 2, (scaled[1] - height) // 2
     return np.ascontiguousarray(rgb[top : top + height, left : left + width])
+
+
+def cover_geometry(
+    source: tuple[int, int], target: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The size a `source` (width, height) is scaled to so it covers `target`, and the
+    offset (left, top) of the centred `target` inside it."""
+    scale = max(target[0] / source[0], target[1] / source[1])
+    scaled = (max(target[0], round(source[0] * scale)), max(target[1], round(source[1] * scale)))
+    return scaled, ((scaled[0] - target[0]) // 2, (scaled[1] - target[1]) // 2)

@@ -93,9 +93,9 @@ def _palm_size(hand: HandPose, aspect: float) -> tuple[float, float]:
     return width, height
 
 
-def _enlargement(hand: HandPose, aspect: float, frame_area: float, least: float) -> float:
+def _enlargement(palm_sized: tuple[float, float], frame_area: float, least: float) -> float:
     # How much bigger than palm-sized the product must be to fill `least` of the frame.
-    width, height = _palm_size(hand, aspect)
+    width, height = palm_sized
     share = width * height / frame_area
     return math.sqrt(min(max(share, least), 0.35) / share)
 
@@ -104,7 +104,7 @@ def _hand_size(
     hand: HandPose, aspect: float, frame_area: float, least: float
 ) -> tuple[float, float]:
     width, height = _palm_size(hand, aspect)
-    fix = _enlargement(hand, aspect, frame_area, least)
+    fix = _enlargement((width, height), frame_area, least)
     return width * fix, height * fix
 
 
@@ -112,7 +112,7 @@ def grip_kind(
     hand: HandPose, aspect: float, size: tuple[int, int], least: float = HELD_SHARES[0]
 ) -> Grip:
     """How this hand holds a product of this shape, at least `least` of this frame."""
-    enlarged = _enlargement(hand, aspect, size[0] * size[1], least) > _EDGE_ENLARGED
+    enlarged = _enlargement(_palm_size(hand, aspect), size[0] * size[1], least) > _EDGE_ENLARGED
     return "edge" if enlarged else "wrap"
 
 
